@@ -1,0 +1,21 @@
+# Sourced by the launcher scripts: installs the distro packages Berth runs on when they are missing.
+
+berth_install_missing() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "berth: missing packages ${missing[*]}; run as root or install them" >&2
+    return 1
+  fi
+  echo "berth: installing ${missing[*]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# What the daemon needs at run time.
+BERTH_RUNTIME_PACKAGES=(runc conmon)
+# What the test suite needs on top: the busybox the test image is built from, Maven.
+BERTH_TEST_PACKAGES=(busybox-static maven)

@@ -1,0 +1,80 @@
+package io.berth.events;
+
+/**
+ * Lifecycle events of one container.
+ *
+ * <p>Ordering contract, per container, in journal order: {@code Created} comes first and
+ * {@code Removed} last; every {@code Started} precedes the {@code Exited} that ends that run;
+ * {@code OomKilled} precedes the {@code Exited} of the run it killed; {@code Restarting} follows an
+ * {@code Exited} and precedes the next {@code Started}. Each fact is journaled exactly once.
+ */
+public sealed interface ContainerEvent extends Event {
+
+    /** The 64-hex container id. */
+    String id();
+
+    @Override
+    default String actorId() {
+        return id();
+    }
+
+    /** A container was created from an image with the given spec; it has not run yet. */
+    @EventType(name = "container.created", version = 1)
+    record Created(String id, String name, ContainerSpec spec) implements ContainerEvent {}
+
+    /** The container's init process is running with the given host PID. */
+    @EventType(name = "container.started", version = 1)
+    record Started(String id, int pid) implements ContainerEvent {}
+
+    /** The container's processes were frozen. */
+    @EventType(name = "container.paused", version = 1)
+    record Paused(String id) implements ContainerEvent {}
+
+    /** The container's processes were thawed. */
+    @EventType(name = "container.unpaused", version = 1)
+    record Unpaused(String id) implements ContainerEvent {}
+
+    /** A user asked the container to stop: {@code signal} first, SIGKILL after {@code timeoutSeconds}. */
+    @EventType(name = "container.stop-requested", version = 1)
+    record StopRequested(String id, int signal, int timeoutSeconds) implements ContainerEvent {}
+
+    /** A signal was delivered to the container's init process. */
+    @EventType(name = "container.killed", version = 1)
+    record Killed(String id, int signal) implements ContainerEvent {}
+
+    /**
+     * The container's init process with host PID {@code pid} exited. {@code finishedAtNanos} is when it
+     * exited, which may be earlier than the journal time when the exit is found after a daemon restart.
+     * The PID lets consumers drop a duplicate notification of the same exit.
+     */
+    @EventType(name = "container.exited", version = 2)
+    record Exited(String id, int exitCode, long finishedAtNanos, int pid) implements ContainerEvent {}
+
+    /** The kernel's OOM killer killed a process in the container's memory cgroup during this run. */
+    @EventType(name = "container.oom-killed", version = 1)
+    record OomKilled(String id) implements ContainerEvent {}
+
+    /** A restart policy will start the container again after {@code delayMillis}; attempt counts from 1. */
+    @EventType(name = "container.restarting", version = 1)
+    record Restarting(String id, int attempt, long delayMillis, String reason) implements ContainerEvent {}
+
+    @EventType(name = "container.renamed", version = 1)
+    record Renamed(String id, String oldName, String newName) implements ContainerEvent {}
+
+    /** Resource limits or the restart policy of the container changed. */
+    @EventType(name = "container.updated", version = 1)
+    record Updated(String id, ContainerSpec.Resources resources, ContainerSpec.RestartPolicy restartPolicy)
+            implements ContainerEvent {}
+
+    /** Removal started: the container no longer accepts operations other than its removal. */
+    @EventType(name = "container.removing", version = 1)
+    record Removing(String id) implements ContainerEvent {}
+
+    /** Removal failed half-way; only another removal can be attempted. */
+    @EventType(name = "container.dead", version = 1)
+    record Dead(String id, String reason) implements ContainerEvent {}
+
+    /** The container and everything it owned are gone. */
+    @EventType(name = "container.removed", version = 1)
+    record Removed(String id) implements ContainerEvent {}
+}

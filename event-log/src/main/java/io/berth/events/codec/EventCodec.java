@@ -1,0 +1,69 @@
+package io.berth.events.codec;
+
+import io.berth.events.Event;
+import io.berth.events.EventCatalog;
+import java.util.concurrent.ConcurrentHashMap;
+import net.openhft.chronicle.bytes.Bytes;
+
+/**
+ * Writes an event as its versioned logical name followed by its binary payload, and reads it back,
+ * upcasting entries written by older versions.
+ */
+public final class EventCodec {
+
+    /** A parsed wire name: logical name and version. */
+    private record WireName(String name, int version) {}
+
+    private static final ConcurrentHashMap<String, WireName> NAMES = new ConcurrentHashMap<>();
+
+    private EventCodec() {}
+
+    public static void write(Event event, Bytes<?> out) {
+        out.writeUtf8(EventCatalog.of(event.getClass()).wireName());
+        BinaryCodec.write((Record) event, out);
+    }
+
+    /**
+     * Reads one event.
+     *
+     * @throws IllegalArgumentException when the name is unknown, the version has no upcaster chain,
+     *                                  or the payload does not decode
+     */
+    public static Event read(Bytes<?> in) {
+        String wire = in.readUtf8();
+        if (wire == null) {
+            throw new IllegalArgumentException("missing event name");
+        }
+        WireName wn = NAMES.computeIfAbsent(wire, EventCodec::parse);
+        EventCatalog.Entry current = EventCatalog.byName(wn.name());
+        if (current == null) {
+            throw new IllegalArgumentException("unknown event " + wire);
+        }
+        if (wn.version() == current.version()) {
+            return (Event) BinaryCodec.read(recordType(current), in);
+        }
+        Upcaster first = Upcasters.from(wn.name(), wn.version());
+        if (first == null) {
+            throw new IllegalArgumentException("cannot read " + wire + ": no upcaster to v" + current.version());
+        }
+        var payload = Upcasters.upcast(wn.name(), wn.version(), BinaryCodec.readGeneric(first.fromShape(), in));
+        return (Event) BinaryCodec.fromGeneric(recordType(current), payload);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Class<? extends Record> recordType(EventCatalog.Entry e) {
+        return (Class<? extends Record>) (Class<?>) e.type();
+    }
+
+    private static WireName parse(String wire) {
+        int dot = wire.lastIndexOf(".v");
+        if (dot <= 0) {
+            throw new IllegalArgumentException("bad event name " + wire);
+        }
+        try {
+            return new WireName(wire.substring(0, dot), Integer.parseInt(wire.substring(dot + 2)));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad event name " + wire, e);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.berth.events.codec;
+
+import static io.berth.events.codec.Shape.Scalar.INT;
+import static io.berth.events.codec.Shape.Scalar.LONG;
+import static io.berth.events.codec.Shape.Scalar.STRING;
+import static io.berth.events.codec.Shape.field;
+import static io.berth.events.codec.Shape.rec;
+
+import io.berth.events.EventCatalog;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ordered upcaster chain of every event whose version moved on, with the retired shapes needed
+ * to read old entries. Reading {@code name.vN} applies the upcasters from N up to the current version.
+ *
+ * <p>To change an event record: bump its {@code @EventType} version, add an {@link Upcaster} here from
+ * the previous version with that version's shape (copied from the schema golden file), and add a test
+ * that reads a payload written in the old shape.
+ */
+public final class Upcasters {
+
+    /**
+     * {@code container.exited} v1 to v2: v2 records the PID of the process that exited, so a repeated
+     * notification of the same exit can be recognised. v1 entries did not know it; 0 means unknown.
+     */
+    public static final Upcaster CONTAINER_EXITED_V1 = new Upcaster("container.exited", 1,
+            rec("Exited", field("id", STRING), field("exitCode", INT), field("finishedAtNanos", LONG)),
+            payload -> {
+                payload.put("pid", 0);
+                return payload;
+            });
+
+    private static final List<Upcaster> ALL = List.of(CONTAINER_EXITED_V1);
+
+    private static final Map<String, Upcaster> BY_KEY = new HashMap<>();
+
+    static {
+        for (Upcaster u : ALL) {
+            if (BY_KEY.put(key(u.name(), u.fromVersion()), u) != null) {
+                throw new ExceptionInInitializerError("two upcasters for " + key(u.name(), u.fromVersion()));
+            }
+        }
+    }
+
+    private Upcasters() {}
+
+    public static List<Upcaster> all() {
+        return ALL;
+    }
+
+    /** The upcaster from {@code name.v<fromVersion>}, or null if there is none. */
+    public static Upcaster from(String name, int fromVersion) {
+        return BY_KEY.get(key(name, fromVersion));
+    }
+
+    /**
+     * Brings a generic payload of {@code name} from {@code version} to the current version.
+     *
+     * @throws IllegalArgumentException if a step of the chain is missing or the version is newer
+     */
+    public static Map<String, Object> upcast(String name, int version, Map<String, Object> payload) {
+        EventCatalog.Entry current = EventCatalog.byName(name);
+        if (current == null) {
+            throw new IllegalArgumentException("unknown event " + name);
+        }
+        if (version > current.version()) {
+            throw new IllegalArgumentException(name + ".v" + version + " is newer than this Berth (v"
+                    + current.version() + ")");
+        }
+        Map<String, Object> p = payload;
+        for (int v = version; v < current.version(); v++) {
+            Upcaster u = from(name, v);
+            if (u == null) {
+                throw new IllegalArgumentException("no upcaster from " + name + ".v" + v);
+            }
+            p = u.transform().apply(p);
+        }
+        return p;
+    }
+
+    private static String key(String name, int version) {
+        return name + ".v" + version;
+    }
+}

@@ -1,0 +1,80 @@
+package io.berth.events.journal.internal;
+
+import io.berth.events.Event;
+import io.berth.events.EventEnvelope;
+import io.berth.events.codec.EventCodec;
+import java.util.zip.CRC32C;
+import net.openhft.chronicle.bytes.Bytes;
+
+/**
+ * The byte layout of one journal entry inside a Chronicle excerpt:
+ * {@code seq:int64, timeNanos:int64, actor:utf8, event name:utf8, payload, crc32c:int32}. The CRC
+ * covers everything before it, so a torn or corrupted entry is told apart from a valid one.
+ *
+ * <p>Instances hold scratch buffers: one per thread.
+ */
+final class EntryFormat {
+
+    /** seq + time + two empty strings + crc. */
+    static final int MIN_LENGTH = 8 + 8 + 1 + 1 + 4;
+
+    private final Bytes<byte[]> out = Bytes.allocateElasticOnHeap(512);
+    private final CRC32C crc = new CRC32C();
+    private byte[] in = new byte[512];
+    private Bytes<byte[]> inView = Bytes.wrapForRead(in);
+
+    /** Encodes into the internal buffer and returns it, ready to be copied into an excerpt. */
+    Bytes<byte[]> encode(long seq, long timeNanos, Event event) {
+        out.clear();
+        out.writeLong(seq);
+        out.writeLong(timeNanos);
+        out.writeUtf8(event.actorId());
+        EventCodec.write(event, out);
+        int length = (int) out.writePosition();
+        crc.reset();
+        crc.update(out.underlyingObject(), 0, length);
+        out.writeInt((int) crc.getValue());
+        return out;
+    }
+
+    /** The outcome of reading one excerpt: an entry, or the reason it is damaged. */
+    record Decoded(EventEnvelope entry, String damage) {}
+
+    /** Reads the excerpt in {@code bytes} (its whole readable region). */
+    Decoded decode(Bytes<?> bytes) {
+        long remaining = bytes.readRemaining();
+        if (remaining < MIN_LENGTH || remaining > Integer.MAX_VALUE) {
+            return new Decoded(null, "entry of " + remaining + " bytes is too short");
+        }
+        int length = (int) remaining;
+        if (in.length < length) {
+            in = new byte[Math.max(length, in.length * 2)];
+            inView = Bytes.wrapForRead(in);
+        }
+        bytes.read(in, 0, length);
+        crc.reset();
+        crc.update(in, 0, length - 4);
+        int stored = inView.readInt(length - 4);
+        if (stored != (int) crc.getValue()) {
+            return new Decoded(null, "checksum mismatch (torn or corrupted write)");
+        }
+        inView.readPositionRemaining(0, length - 4);
+        try {
+            long seq = inView.readLong();
+            long time = inView.readLong();
+            String actor = inView.readUtf8();
+            Event event = EventCodec.read(inView);
+            if (inView.readRemaining() != 0) {
+                return new Decoded(null, inView.readRemaining() + " unexpected bytes after the event");
+            }
+            return new Decoded(new EventEnvelope(seq, time, actor, event), null);
+        } catch (RuntimeException e) {
+            return new Decoded(null, "undecodable: " + e.getMessage());
+        }
+    }
+
+    /** The sequence at the start of an excerpt without checking it, or -1 if it is too short. */
+    static long peekSeq(Bytes<?> bytes) {
+        return bytes.readRemaining() < MIN_LENGTH ? -1 : bytes.readLong(bytes.readPosition());
+    }
+}

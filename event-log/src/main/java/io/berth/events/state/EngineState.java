@@ -1,0 +1,83 @@
+package io.berth.events.state;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
+
+/**
+ * The engine's view of the world: a fold of the journal up to sequence {@code seq}. Immutable;
+ * persistent maps make each event's new state cost O(log n), not a copy.
+ *
+ * @param seq        the sequence of the last event applied, 0 for the empty state
+ * @param containers by id
+ * @param names      container name (no leading slash) to id
+ * @param images     by id
+ * @param tags       tag to image id
+ * @param execs      by exec id; an exec goes when its container does
+ */
+public record EngineState(
+        long seq,
+        PMap<String, Container> containers,
+        PMap<String, String> names,
+        PMap<String, Image> images,
+        PMap<String, String> tags,
+        PMap<String, Exec> execs) {
+
+    public static final EngineState EMPTY = new EngineState(0, HashTreePMap.empty(), HashTreePMap.empty(),
+            HashTreePMap.empty(), HashTreePMap.empty(), HashTreePMap.empty());
+
+    public Container container(String id) {
+        return containers.get(id);
+    }
+
+    /**
+     * Finds a container as Docker does: by full id, by name (with or without a leading slash), then by
+     * a unique id prefix. Returns null when there is no match; an ambiguous prefix matches nothing.
+     */
+    public Container findContainer(String ref) {
+        if (ref == null || ref.isEmpty()) {
+            return null;
+        }
+        Container c = containers.get(ref);
+        if (c != null) {
+            return c;
+        }
+        String byName = names.get(ref.startsWith("/") ? ref.substring(1) : ref);
+        if (byName != null) {
+            return containers.get(byName);
+        }
+        Container found = null;
+        for (Container candidate : containers.values()) {
+            if (candidate.id().startsWith(ref)) {
+                if (found != null) {
+                    return null;
+                }
+                found = candidate;
+            }
+        }
+        return found;
+    }
+
+    /** True when more than one container id starts with {@code prefix}. */
+    public boolean ambiguousContainerPrefix(String prefix) {
+        int n = 0;
+        for (String id : containers.keySet()) {
+            if (id.startsWith(prefix) && ++n > 1) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The exec sessions of one container. */
+    public List<Exec> execsOf(String containerId) {
+        List<Exec> out = new ArrayList<>();
+        for (Exec e : execs.values()) {
+            if (e.containerId().equals(containerId)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,313 @@
+package io.berth.events.state;
+
+import io.berth.errors.EngineException;
+import io.berth.errors.ErrorKind;
+import io.berth.events.ContainerEvent;
+import io.berth.events.ContainerSpec;
+import io.berth.events.DaemonEvent;
+import io.berth.events.Event;
+import io.berth.events.EventEnvelope;
+import io.berth.events.ExecEvent;
+import io.berth.events.ImageEvent;
+import io.berth.events.PolicyEvent;
+import io.berth.events.state.ContainerState.Status;
+import io.berth.events.state.Transitions.Verb;
+import java.util.List;
+import java.util.TreeSet;
+import org.pcollections.PMap;
+
+/**
+ * The pure fold from journal entries to {@link EngineState}: no I/O, no clock (times come from the
+ * envelope or the event), one exhaustive {@code switch} over the sealed event hierarchy. Replay is
+ * {@code apply} from {@link EngineState#EMPTY} over the journal in order.
+ *
+ * <p>An event that breaks the lifecycle (a start of a running container, an unknown id) is refused
+ * with the CONFLICT or NOT_FOUND error the daemon would have given, and the state is unchanged.
+ */
+public final class StateReducer {
+
+    private StateReducer() {}
+
+    public static EngineState apply(EngineState s, EventEnvelope env) {
+        if (env.seq() <= s.seq()) {
+            throw new EngineException(ErrorKind.FAILED_PRECONDITION,
+                    "event " + env.seq() + " is not after the state's " + s.seq());
+        }
+        EngineState next = switch (env.event()) {
+            case ContainerEvent e -> container(s, e, env.timeNanos());
+            case ExecEvent e -> exec(s, e);
+            case ImageEvent e -> image(s, e);
+            case DaemonEvent e -> s;
+            case PolicyEvent e -> s;
+        };
+        return withSeq(next, env.seq());
+    }
+
+    /** Folds a sequence of entries from {@code s}. */
+    public static EngineState applyAll(EngineState s, Iterable<EventEnvelope> entries) {
+        EngineState state = s;
+        for (EventEnvelope e : entries) {
+            state = apply(state, e);
+        }
+        return state;
+    }
+
+    private static EngineState withSeq(EngineState s, long seq) {
+        return new EngineState(seq, s.containers(), s.names(), s.images(), s.tags(), s.execs());
+    }
+
+    // ---- containers
+
+    private static EngineState container(EngineState s, ContainerEvent event, long at) {
+        if (event instanceof ContainerEvent.Created c) {
+            return created(s, c, at);
+        }
+        Container c = s.container(event.id());
+        if (c == null) {
+            throw EngineException.notFound("No such container: " + event.id());
+        }
+        return switch (event) {
+            case ContainerEvent.Created e -> throw new AssertionError("handled above");
+            case ContainerEvent.Started e -> {
+                Transitions.next(c.state().status(), Verb.START);
+                boolean byPolicy = c.state() instanceof ContainerState.Restarting;
+                yield put(s, new Container(c.id(), c.name(), c.spec(), new ContainerState.Running(e.pid()),
+                        c.createdNanos(), at, 0, 0, false, byPolicy ? c.restartCount() : 0));
+            }
+            case ContainerEvent.Paused e -> move(s, c, Verb.PAUSE, new ContainerState.Paused(c.pid()));
+            case ContainerEvent.Unpaused e -> move(s, c, Verb.UNPAUSE, new ContainerState.Running(c.pid()));
+            case ContainerEvent.StopRequested e -> stay(s, c, Verb.STOP);
+            case ContainerEvent.Killed e -> stay(s, c, Verb.KILL);
+            case ContainerEvent.OomKilled e -> {
+                Transitions.next(c.state().status(), Verb.OOM);
+                yield put(s, new Container(c.id(), c.name(), c.spec(), c.state(), c.createdNanos(),
+                        c.startedNanos(), c.finishedNanos(), c.exitCode(), true, c.restartCount()));
+            }
+            case ContainerEvent.Exited e -> {
+                Transitions.next(c.state().status(), Verb.EXIT);
+                // An exit during a restart backoff (a stop that cancelled the restart) keeps the
+                // exit code of the run that ended.
+                boolean ran = c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused;
+                yield put(s, new Container(c.id(), c.name(), c.spec(), new ContainerState.Exited(),
+                        c.createdNanos(), c.startedNanos(), ran ? e.finishedAtNanos() : c.finishedNanos(),
+                        ran ? e.exitCode() : c.exitCode(), c.oomKilled(), c.restartCount()));
+            }
+            case ContainerEvent.Restarting e -> {
+                Transitions.next(c.state().status(), Verb.RESTART);
+                yield put(s, new Container(c.id(), c.name(), c.spec(),
+                        new ContainerState.Restarting(e.attempt(), e.delayMillis()), c.createdNanos(),
+                        c.startedNanos(), c.finishedNanos(), c.exitCode(), c.oomKilled(), c.restartCount() + 1));
+            }
+            case ContainerEvent.Renamed e -> renamed(s, c, e);
+            case ContainerEvent.Updated e -> {
+                Transitions.next(c.state().status(), Verb.UPDATE);
+                ContainerSpec sp = c.spec();
+                ContainerSpec spec = new ContainerSpec(sp.image(), sp.imageId(), sp.entrypoint(), sp.cmd(),
+                        sp.env(), sp.workingDir(), sp.user(), sp.hostname(), sp.domainname(), sp.tty(),
+                        sp.openStdin(), sp.stdinOnce(), sp.labels(), sp.stopSignal(), sp.stopTimeout(),
+                        e.resources() == null ? sp.resources() : e.resources(),
+                        e.restartPolicy() == null ? sp.restartPolicy() : e.restartPolicy(),
+                        sp.autoRemove(), sp.networkMode(), sp.binds());
+                yield put(s, new Container(c.id(), c.name(), spec, c.state(), c.createdNanos(), c.startedNanos(),
+                        c.finishedNanos(), c.exitCode(), c.oomKilled(), c.restartCount()));
+            }
+            case ContainerEvent.Removing e -> move(s, c, Verb.REMOVE, new ContainerState.Removing());
+            case ContainerEvent.Dead e -> move(s, c, Verb.DIE, new ContainerState.Dead(e.reason()));
+            case ContainerEvent.Removed e -> removed(s, c);
+        };
+    }
+
+    private static EngineState created(EngineState s, ContainerEvent.Created c, long at) {
+        if (s.containers().containsKey(c.id())) {
+            throw new EngineException(ErrorKind.ALREADY_EXISTS, "container " + c.id() + " already exists");
+        }
+        requireFreeName(s, c.name(), c.id());
+        Container container = new Container(c.id(), c.name(), c.spec(), new ContainerState.Created(), at, 0, 0, 0,
+                false, 0);
+        return new EngineState(s.seq(), s.containers().plus(c.id(), container), s.names().plus(c.name(), c.id()),
+                s.images(), s.tags(), s.execs());
+    }
+
+    private static void requireFreeName(EngineState s, String name, String id) {
+        String owner = s.names().get(name);
+        if (owner != null) {
+            throw EngineException.conflict("Conflict. The container name \"/" + name
+                    + "\" is already in use by container \"" + owner + "\". You have to remove (or rename) that"
+                    + " container to be able to reuse that name.");
+        }
+    }
+
+    private static EngineState renamed(EngineState s, Container c, ContainerEvent.Renamed e) {
+        Transitions.next(c.state().status(), Verb.RENAME);
+        requireFreeName(s, e.newName(), c.id());
+        Container renamed = new Container(c.id(), e.newName(), c.spec(), c.state(), c.createdNanos(),
+                c.startedNanos(), c.finishedNanos(), c.exitCode(), c.oomKilled(), c.restartCount());
+        return new EngineState(s.seq(), s.containers().plus(c.id(), renamed),
+                s.names().minus(c.name()).plus(e.newName(), c.id()), s.images(), s.tags(), s.execs());
+    }
+
+    private static EngineState removed(EngineState s, Container c) {
+        Transitions.next(c.state().status(), Verb.REMOVED);
+        PMap<String, Exec> execs = s.execs();
+        for (Exec x : s.execsOf(c.id())) {
+            execs = execs.minus(x.id());
+        }
+        return new EngineState(s.seq(), s.containers().minus(c.id()), s.names().minus(c.name()), s.images(),
+                s.tags(), execs);
+    }
+
+    private static EngineState move(EngineState s, Container c, Verb verb, ContainerState to) {
+        Status target = Transitions.next(c.state().status(), verb);
+        if (target != to.status()) {
+            throw new IllegalStateException("transition table and reducer disagree on " + verb);
+        }
+        return put(s, c.with(to));
+    }
+
+    private static EngineState stay(EngineState s, Container c, Verb verb) {
+        Transitions.next(c.state().status(), verb);
+        return s;
+    }
+
+    private static EngineState put(EngineState s, Container c) {
+        return new EngineState(s.seq(), s.containers().plus(c.id(), c), s.names(), s.images(), s.tags(), s.execs());
+    }
+
+    // ---- execs
+
+    private static EngineState exec(EngineState s, ExecEvent event) {
+        Container c = s.container(event.containerId());
+        if (c == null) {
+            throw EngineException.notFound("No such container: " + event.containerId());
+        }
+        Exec x = s.execs().get(event.execId());
+        Exec next = switch (event) {
+            case ExecEvent.Created e -> {
+                if (x != null) {
+                    throw new EngineException(ErrorKind.ALREADY_EXISTS, "exec " + e.execId() + " already exists");
+                }
+                Transitions.next(c.state().status(), Verb.EXEC);
+                yield new Exec(e, Exec.Status.CREATED, 0, 0);
+            }
+            case ExecEvent.Started e -> {
+                requireExec(x, e.execId(), Exec.Status.CREATED, "start");
+                Transitions.next(c.state().status(), Verb.EXEC);
+                yield new Exec(x.spec(), Exec.Status.RUNNING, e.pid(), 0);
+            }
+            case ExecEvent.Exited e -> {
+                requireExec(x, e.execId(), Exec.Status.RUNNING, "exit");
+                yield new Exec(x.spec(), Exec.Status.EXITED, 0, e.exitCode());
+            }
+        };
+        return new EngineState(s.seq(), s.containers(), s.names(), s.images(), s.tags(),
+                s.execs().plus(next.id(), next));
+    }
+
+    private static void requireExec(Exec x, String id, Exec.Status expected, String verb) {
+        if (x == null) {
+            throw EngineException.notFound("No such exec instance: " + id);
+        }
+        if (x.status() != expected) {
+            throw EngineException.conflict("cannot " + verb + " exec " + id + ": it is "
+                    + x.status().name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    // ---- images
+
+    private static EngineState image(EngineState s, ImageEvent event) {
+        return switch (event) {
+            case ImageEvent.Imported e -> {
+                EngineState t = addImage(s, e.info());
+                yield e.tag() == null || e.tag().isEmpty() ? t : tag(t, e.imageId(), e.tag());
+            }
+            case ImageEvent.Loaded e -> {
+                EngineState t = addImage(s, e.info());
+                for (String tag : e.tags()) {
+                    t = tag(t, e.imageId(), tag);
+                }
+                yield t;
+            }
+            case ImageEvent.Pulled e -> {
+                EngineState t = addImage(s, e.info());
+                t = addRepoDigest(t, e.imageId(), e.repoDigest());
+                yield e.reference().contains("@") ? t : tag(t, e.imageId(), e.reference());
+            }
+            case ImageEvent.Pushed e -> addRepoDigest(s, requireImage(s, e.imageId()).id(), e.repoDigest());
+            case ImageEvent.Tagged e -> tag(s, requireImage(s, e.imageId()).id(), e.tag());
+            case ImageEvent.Untagged e -> {
+                Image img = requireImage(s, e.imageId());
+                if (!e.imageId().equals(s.tags().get(e.tag()))) {
+                    throw EngineException.notFound("No such image: " + e.tag());
+                }
+                yield putImage(s, withTags(img, without(img.tags(), e.tag())), s.tags().minus(e.tag()));
+            }
+            case ImageEvent.Removed e -> {
+                Image img = requireImage(s, e.imageId());
+                PMap<String, String> tags = s.tags();
+                for (String t : img.tags()) {
+                    tags = tags.minus(t);
+                }
+                yield new EngineState(s.seq(), s.containers(), s.names(), s.images().minus(img.id()), tags,
+                        s.execs());
+            }
+        };
+    }
+
+    private static Image requireImage(EngineState s, String id) {
+        Image img = s.images().get(id);
+        if (img == null) {
+            throw EngineException.notFound("No such image: " + id);
+        }
+        return img;
+    }
+
+    /** Adds an image, or keeps the existing one when the same content comes in again. */
+    private static EngineState addImage(EngineState s, io.berth.events.ImageEvent.ImageInfo info) {
+        if (s.images().containsKey(info.imageId())) {
+            return s;
+        }
+        Image img = new Image(info.imageId(), List.of(), List.of(), info.sizeBytes(), info.createdAtNanos(),
+                info.layerDigests());
+        return putImage(s, img, s.tags());
+    }
+
+    private static EngineState tag(EngineState s, String imageId, String tag) {
+        EngineState t = s;
+        String previous = t.tags().get(tag);
+        if (imageId.equals(previous)) {
+            return t;
+        }
+        if (previous != null) {
+            Image old = t.images().get(previous);
+            t = putImage(t, withTags(old, without(old.tags(), tag)), t.tags());
+        }
+        Image img = t.images().get(imageId);
+        TreeSet<String> tags = new TreeSet<>(img.tags());
+        tags.add(tag);
+        return putImage(t, withTags(img, List.copyOf(tags)), t.tags().plus(tag, imageId));
+    }
+
+    private static EngineState addRepoDigest(EngineState s, String imageId, String repoDigest) {
+        if (repoDigest == null || repoDigest.isEmpty()) {
+            return s;
+        }
+        Image img = s.images().get(imageId);
+        TreeSet<String> digests = new TreeSet<>(img.repoDigests());
+        digests.add(repoDigest);
+        return putImage(s, new Image(img.id(), img.tags(), List.copyOf(digests), img.sizeBytes(), img.createdNanos(),
+                img.layerDigests()), s.tags());
+    }
+
+    private static List<String> without(List<String> list, String item) {
+        return list.stream().filter(x -> !x.equals(item)).toList();
+    }
+
+    private static Image withTags(Image img, List<String> tags) {
+        return new Image(img.id(), tags, img.repoDigests(), img.sizeBytes(), img.createdNanos(), img.layerDigests());
+    }
+
+    private static EngineState putImage(EngineState s, Image img, PMap<String, String> tags) {
+        return new EngineState(s.seq(), s.containers(), s.names(), s.images().plus(img.id(), img), tags, s.execs());
+    }
+}

@@ -1,0 +1,104 @@
+package io.berth.events.codec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.berth.events.ContainerSpec;
+import io.berth.events.Event;
+import io.berth.events.EventCatalog;
+import io.berth.events.Fixtures;
+import io.berth.events.state.ContainerState;
+import java.util.List;
+import java.util.Map;
+import net.openhft.chronicle.bytes.Bytes;
+import org.junit.jupiter.api.Test;
+
+class BinaryCodecTest {
+
+    @Test
+    void everyEventRoundTripsUnderItsVersionedName() {
+        for (Event e : Fixtures.oneOfEach()) {
+            Bytes<byte[]> b = Bytes.allocateElasticOnHeap(256);
+            EventCodec.write(e, b);
+            long start = b.readPosition();
+            assertEquals(EventCatalog.of(e.getClass()).wireName(), b.readUtf8(), "the logical name comes first");
+            b.readPosition(start);
+            Event back = EventCodec.read(b);
+            assertEquals(e, back);
+            assertEquals(0, b.readRemaining(), "nothing left over for " + e);
+        }
+    }
+
+    @Test
+    void typicalEventsAreSmall() {
+        Bytes<byte[]> b = Bytes.allocateElasticOnHeap(256);
+        EventCodec.write(new io.berth.events.ContainerEvent.Exited(Fixtures.id(1), 137, 1_700_000_000_000_000_000L,
+                4242), b);
+        assertTrue(b.writePosition() < 120, "exit event takes " + b.writePosition() + " bytes");
+    }
+
+    record WithUnion(String name, ContainerState state, List<ContainerState> history, Map<String, Long> counts) {}
+
+    @Test
+    void sealedInterfacesNullsAndNestedCollectionsRoundTrip() {
+        WithUnion v = new WithUnion(null, new ContainerState.Running(12),
+                List.of(new ContainerState.Created(), new ContainerState.Dead("x")), Map.of("a", 1L, "b", -5L));
+        Bytes<byte[]> b = Bytes.allocateElasticOnHeap(64);
+        BinaryCodec.write(v, b);
+        assertEquals(v, BinaryCodec.read(WithUnion.class, b));
+        WithUnion empty = new WithUnion("n", null, List.of(), Map.of());
+        b.clear();
+        BinaryCodec.write(empty, b);
+        assertEquals(empty, BinaryCodec.read(WithUnion.class, b));
+    }
+
+    @Test
+    void genericFormRoundTripsThroughTheDescribedShape() {
+        ContainerSpec spec = Fixtures.spec("busybox");
+        Shape.Rec shape = BinaryCodec.shapeOf(ContainerSpec.class);
+        assertEquals(shape, ShapeParser.parse(shape.describe()), "describe and parse are inverses");
+
+        Bytes<byte[]> b = Bytes.allocateElasticOnHeap(256);
+        BinaryCodec.write(spec, b);
+        Map<String, Object> generic = BinaryCodec.readGeneric(shape, b);
+        assertEquals("busybox", generic.get("image"));
+        assertEquals(spec, BinaryCodec.fromGeneric(ContainerSpec.class, generic));
+
+        Bytes<byte[]> again = Bytes.allocateElasticOnHeap(256);
+        BinaryCodec.writeGeneric(shape, generic, again);
+        assertEquals(spec, BinaryCodec.read(ContainerSpec.class, again));
+    }
+
+    @Test
+    void absentFieldsTakeDefaults() {
+        ContainerSpec.Resources r = BinaryCodec.fromGeneric(ContainerSpec.Resources.class,
+                new java.util.HashMap<>(Map.of("memory", 5L)));
+        assertEquals(5L, r.memory());
+        assertEquals(0L, r.nanoCpus());
+        assertEquals(List.of(), r.ulimits());
+    }
+
+    @Test
+    void damagedInputFailsInsteadOfAllocatingWildly() {
+        Bytes<byte[]> b = Bytes.allocateElasticOnHeap(16);
+        b.writeUtf8("container.created.v1");
+        b.writeUtf8(Fixtures.id(1));
+        b.writeUtf8("n");
+        b.writeByte((byte) 1);
+        b.writeUtf8("img");
+        b.writeUtf8("sha256:x");
+        b.writeStopBit(Integer.MAX_VALUE); // entrypoint list count far beyond the input
+        assertThrows(IllegalArgumentException.class, () -> EventCodec.read(b));
+    }
+
+    @Test
+    void unknownAndFutureEventsAreRefused() {
+        Bytes<byte[]> b = Bytes.allocateElasticOnHeap(16);
+        b.writeUtf8("container.teleported.v1");
+        assertThrows(IllegalArgumentException.class, () -> EventCodec.read(b));
+        Bytes<byte[]> c = Bytes.allocateElasticOnHeap(16);
+        c.writeUtf8("container.started.v9");
+        assertThrows(IllegalArgumentException.class, () -> EventCodec.read(c));
+    }
+}

@@ -1,0 +1,41 @@
+package io.berth.events.codec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.berth.events.ContainerEvent;
+import io.berth.events.Fixtures;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import net.openhft.chronicle.bytes.Bytes;
+import org.junit.jupiter.api.Test;
+
+/** One test per upcaster: an entry written in the old shape reads as the current record. */
+class UpcastersTest {
+
+    @Test
+    void containerExitedV1ReadsAsV2WithUnknownPid() {
+        Map<String, Object> v1 = new LinkedHashMap<>();
+        v1.put("id", Fixtures.id(9));
+        v1.put("exitCode", 3);
+        v1.put("finishedAtNanos", 1_700_000_000_000_000_001L);
+        Bytes<byte[]> b = Bytes.allocateElasticOnHeap(64);
+        b.writeUtf8("container.exited.v1");
+        BinaryCodec.writeGeneric(Upcasters.CONTAINER_EXITED_V1.fromShape(), v1, b);
+
+        assertEquals(new ContainerEvent.Exited(Fixtures.id(9), 3, 1_700_000_000_000_000_001L, 0), EventCodec.read(b));
+        assertEquals(0, b.readRemaining());
+    }
+
+    @Test
+    void theV1ShapeIsTheOneV1WasWrittenIn() {
+        // The golden line of container.exited before v2; a change here would make old journals unreadable.
+        assertEquals("Exited{id:S,exitCode:I,finishedAtNanos:J}",
+                Upcasters.CONTAINER_EXITED_V1.fromShape().describe());
+    }
+
+    @Test
+    void aVersionNewerThanThisBuildIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Upcasters.upcast("container.exited", 3, new LinkedHashMap<>()));
+    }
+}
