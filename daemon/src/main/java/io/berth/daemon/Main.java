@@ -1,10 +1,197 @@
 package io.berth.daemon;
 
+import io.berth.daemon.api.ApiServer;
+import io.berth.daemon.api.ContainerRoutes;
+import io.berth.daemon.api.ExecRoutes;
+import io.berth.daemon.api.ImageRoutes;
+import io.berth.daemon.api.Routes;
+import io.berth.daemon.api.SystemRoutes;
+import io.berth.daemon.config.ConfigLoader;
+import io.berth.daemon.config.DaemonConfig;
+import io.berth.daemon.container.ContainerFiles;
+import io.berth.daemon.container.ContainerPaths;
+import io.berth.daemon.container.ContainerService;
+import io.berth.daemon.container.ExecService;
+import io.berth.daemon.container.LogReader;
+import io.berth.daemon.container.Top;
+import io.berth.daemon.engine.Engine;
+import io.berth.daemon.engine.Reconciler;
+import io.berth.daemon.image.ImageService;
+import io.berth.daemon.image.LocalImageStore;
+import io.berth.daemon.runtime.ExitMonitor;
+import io.berth.daemon.runtime.runc.ExitFileMonitor;
+import io.berth.daemon.runtime.runc.RuncRuntime;
+import io.berth.daemon.runtime.spec.SpecBuilder;
+import io.berth.daemon.system.HostInfo;
+import io.berth.daemon.system.HostLimits;
+import io.berth.daemon.system.PidFile;
+import io.berth.errors.EngineException;
+import io.berth.events.DaemonEvent;
+import io.berth.events.journal.Journal;
+import io.berth.events.journal.JournalConfig;
+import io.berth.events.journal.internal.ChronicleJournal;
+import io.berth.events.snapshot.SnapshotStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
 /** berthd's entry point: parses the flags, wires the parts, and serves until stopped. */
 public final class Main {
+
     private Main() {}
 
-    public static void main(String[] args) {
-        System.out.println("berthd: not wired yet");
+    public static void main(String[] args) throws Exception {
+        if (ConfigLoader.wantsHelp(args)) {
+            System.out.print(ConfigLoader.usage());
+            return;
+        }
+        DaemonConfig config;
+        try {
+            config = ConfigLoader.load(args);
+        } catch (EngineException e) {
+            System.err.println("berthd: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", config.logLevel().equals("fatal") ? "error" : config.logLevel());
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.log.net.openhft", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
+        run(config);
+    }
+
+    private static void run(DaemonConfig config) throws Exception {
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+        ContainerPaths paths = new ContainerPaths(config.dataRoot(), config.execRoot());
+        Files.createDirectories(paths.containers());
+        Files.createDirectories(paths.exits());
+        PidFile pidFile = PidFile.acquire(config.pidfile());
+        String daemonId = DaemonIdentity.load(config.dataRoot());
+
+        Journal journal = ChronicleJournal.open(JournalConfig.defaults(config.dataRoot().resolve("journal"))
+                .withSyncMode(config.journalSync()));
+        SnapshotStore snapshots = new SnapshotStore(config.dataRoot().resolve("snapshots"), 2);
+        Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
+        if (!vertx.isNativeTransportEnabled()) {
+            log.warn("native transport unavailable: {}", vertx.unavailableNativeTransportCause().getMessage());
+        }
+        AtomicInteger pumpThreads = new AtomicInteger();
+        ExecutorService pumps = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "berth-stream-" + pumpThreads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        RuncRuntime runtime = new RuncRuntime(config.runc(), config.conmon(), paths.runcRoot());
+        ExitMonitor exits = new ExitFileMonitor(paths.exits(), paths::shim);
+        HostInfo host = HostInfo.read(config.runc(), config.conmon());
+        SpecBuilder specs = new SpecBuilder(HostLimits.read(), config.defaultUlimits());
+        LocalImageStore store = new LocalImageStore(config.dataRoot().resolve("image"));
+
+        Context context = vertx.getOrCreateContext();
+        Promise<Engine> ready = Promise.promise();
+        context.runOnContext(v -> {
+            try {
+                Engine engine = Engine.recover(vertx, context, journal, snapshots);
+                ImageService images = new ImageService(engine, store);
+                ContainerFiles files = new ContainerFiles(paths, specs);
+                ContainerService containers = new ContainerService(engine, runtime, images, files, paths, pumps, host.ncpu());
+                ExecService execs = new ExecService(engine, runtime, containers, paths, specs, pumps);
+                Routes routes = new Routes();
+                new SystemRoutes(() -> new SystemRoutes.SystemBackend() {
+                    @Override
+                    public io.berth.events.state.EngineState state() {
+                        return engine.state();
+                    }
+
+                    @Override
+                    public DaemonConfig config() {
+                        return config;
+                    }
+
+                    @Override
+                    public HostInfo host() {
+                        return host;
+                    }
+
+                    @Override
+                    public String daemonId() {
+                        return daemonId;
+                    }
+
+                    @Override
+                    public JsonObject extraInfo() {
+                        return new JsonObject();
+                    }
+                }).register(routes);
+                new ContainerRoutes(containers, paths, new LogReader(paths, engine::state, pumps), new Top(engine, runtime))
+                        .register(routes);
+                new ExecRoutes(execs).register(routes);
+                new ImageRoutes(images, engine::state).register(routes);
+                ApiServer api = new ApiServer(vertx, routes);
+                new Reconciler(engine, runtime, exits, paths).reconcile()
+                        .compose(x -> engine.commit(new DaemonEvent.Started(daemonId, BerthVersion.VERSION,
+                                ProcessHandle.current().pid())))
+                        .compose(x -> {
+                            exits.start(notice -> context.runOnContext(n -> containers.handleExit(notice, exits)));
+                            return api.listen(config.socketPath());
+                        })
+                        .onSuccess(x -> {
+                            shutdownHook(config, engine, api, containers, exits, journal, vertx, pumps, pidFile, daemonId);
+                            ready.complete(engine);
+                        })
+                        .onFailure(ready::fail);
+            } catch (RuntimeException e) {
+                ready.fail(e);
+            }
+        });
+        try {
+            ready.future().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.error("berthd failed to start", e);
+            System.exit(1);
+        }
+        log.info("berthd {} ready (data root {}, live-restore {})", BerthVersion.VERSION, config.dataRoot(),
+                config.liveRestore());
+        new CountDownLatch(1).await();
+    }
+
+    private static void shutdownHook(DaemonConfig config, Engine engine, ApiServer api, ContainerService containers,
+                                     ExitMonitor exits, Journal journal, Vertx vertx, ExecutorService pumps,
+                                     PidFile pidFile, String daemonId) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+            CountDownLatch done = new CountDownLatch(1);
+            engine.context().runOnContext(v -> {
+                Future<Void> stopContainers = config.liveRestore() ? Future.succeededFuture() : containers.stopAll();
+                stopContainers
+                        .compose(x -> engine.commit(new DaemonEvent.Stopping(daemonId, "signal")))
+                        .compose(x -> api.close())
+                        .onComplete(x -> done.countDown());
+            });
+            try {
+                if (!done.await(90, TimeUnit.SECONDS)) {
+                    log.warn("shutdown did not finish in time");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exits.close();
+            journal.close();
+            pumps.shutdownNow();
+            vertx.close();
+            pidFile.release();
+            log.info("berthd stopped");
+        }, "berth-shutdown"));
     }
 }

@@ -131,10 +131,15 @@ public final class StateReducer {
     private static void requireFreeName(EngineState s, String name, String id) {
         String owner = s.names().get(name);
         if (owner != null) {
-            throw EngineException.conflict("Conflict. The container name \"/" + name
-                    + "\" is already in use by container \"" + owner + "\". You have to remove (or rename) that"
-                    + " container to be able to reuse that name.");
+            throw nameInUse(name, owner);
         }
+    }
+
+    /** Docker's error for a container name that another container has. */
+    public static EngineException nameInUse(String name, String owner) {
+        return EngineException.conflict("Conflict. The container name \"/" + name
+                + "\" is already in use by container \"" + owner + "\". You have to remove (or rename) that"
+                + " container to be able to reuse that name.");
     }
 
     private static EngineState renamed(EngineState s, Container c, ContainerEvent.Renamed e) {

@@ -1,0 +1,96 @@
+package io.berth.daemon.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Docker Engine API on a UNIX socket: strips the version prefix, finds the route, and turns
+ * anything thrown into Docker's error body. The socket is mode 0660, group {@code berth} if that
+ * group exists, as dockerd does with {@code docker}.
+ */
+public final class ApiServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+
+    private final Vertx vertx;
+    private final Routes routes;
+    private HttpServer server;
+
+    public ApiServer(Vertx vertx, Routes routes) {
+        this.vertx = vertx;
+        this.routes = routes;
+    }
+
+    /** Listens on {@code socket}; must be called on the context that will serve requests. */
+    public Future<Void> listen(Path socket) {
+        try {
+            Files.createDirectories(socket.getParent());
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            return Future.failedFuture(e);
+        }
+        server = vertx.createHttpServer(new HttpServerOptions()
+                .setMaxInitialLineLength(64 * 1024)
+                .setMaxHeaderSize(64 * 1024)
+                .setCompressionSupported(false));
+        server.requestHandler(this::handle);
+        return server.listen(SocketAddress.domainSocketAddress(socket.toString())).map(s -> {
+            secure(socket);
+            LOG.info("API listening on unix://{}", socket);
+            return null;
+        });
+    }
+
+    private static void secure(Path socket) {
+        try {
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+            GroupPrincipal group = socket.getFileSystem().getUserPrincipalLookupService()
+                    .lookupPrincipalByGroupName("berth");
+            Files.getFileAttributeView(socket, PosixFileAttributeView.class).setGroup(group);
+        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+            LOG.debug("no berth group: the socket stays root-only");
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.warn("cannot set the socket's mode or group: {}", e.getMessage());
+        }
+    }
+
+    private void handle(HttpServerRequest req) {
+        req.response().putHeader("Api-Version", ApiVersion.CURRENT)
+                .putHeader("Docker-Experimental", "false")
+                .putHeader("Ostype", "linux")
+                .putHeader("Server", "Berth/" + io.berth.daemon.BerthVersion.VERSION + " (linux)");
+        ApiRequest api = null;
+        try {
+            ApiVersion.Split split = ApiVersion.split(req.path());
+            boolean[] known = {false};
+            Routes.Match m = routes.match(req.method(), split.path(), known);
+            api = new ApiRequest(req, m == null ? java.util.Map.of() : m.params(), split.version());
+            if (m == null) {
+                String message = known[0] ? "method not allowed" : "page not found";
+                req.response().setStatusCode(known[0] ? 405 : 404).putHeader("Content-Type", "application/json")
+                        .end(new io.vertx.core.json.JsonObject().put("message", message).encode() + "\n");
+                return;
+            }
+            LOG.debug("{} {}", req.method(), req.uri());
+            m.handler().handle(api);
+        } catch (Throwable t) {
+            (api != null ? api : new ApiRequest(req, java.util.Map.of(), ApiVersion.CURRENT)).fail(t);
+        }
+    }
+
+    public Future<Void> close() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}

@@ -1,0 +1,214 @@
+package io.berth.daemon.api;
+
+import io.berth.daemon.container.ContainerPaths;
+import io.berth.events.ContainerSpec;
+import io.berth.events.state.Container;
+import io.berth.events.state.ContainerState;
+import io.berth.events.state.Exec;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Docker's JSON shapes for containers: {@code docker inspect} and {@code docker ps}. */
+public final class ContainerJson {
+
+    private ContainerJson() {}
+
+    /** {@code GET /containers/{id}/json}. */
+    public static JsonObject inspect(Container c, List<Exec> execs, ContainerPaths paths, long nowNanos) {
+        ContainerSpec s = c.spec();
+        List<String> argv = new ArrayList<>(s.entrypoint());
+        argv.addAll(s.cmd());
+        ContainerState st = c.state();
+        boolean running = st instanceof ContainerState.Running || st instanceof ContainerState.Paused
+                || st instanceof ContainerState.Restarting;
+        JsonObject state = new JsonObject()
+                .put("Status", st.status().word())
+                .put("Running", running)
+                .put("Paused", st instanceof ContainerState.Paused)
+                .put("Restarting", st instanceof ContainerState.Restarting)
+                .put("OOMKilled", c.oomKilled())
+                .put("Dead", st instanceof ContainerState.Dead)
+                .put("Pid", c.pid())
+                .put("ExitCode", c.exitCode())
+                .put("Error", st instanceof ContainerState.Dead d ? d.reason() : "")
+                .put("StartedAt", Json.time(c.startedNanos()))
+                .put("FinishedAt", Json.time(c.finishedNanos()));
+        String id = c.id();
+        JsonArray execIds = new JsonArray();
+        execs.forEach(x -> execIds.add(x.id()));
+        return new JsonObject()
+                .put("Id", id)
+                .put("Created", Json.time(c.createdNanos()))
+                .put("Path", argv.isEmpty() ? "" : argv.get(0))
+                .put("Args", new JsonArray(argv.isEmpty() ? List.of() : argv.subList(1, argv.size())))
+                .put("State", state)
+                .put("Image", s.imageId())
+                .put("ResolvConfPath", paths.resolvConf(id).toString())
+                .put("HostnamePath", paths.hostname(id).toString())
+                .put("HostsPath", paths.hosts(id).toString())
+                .put("LogPath", paths.log(id).toString())
+                .put("Name", "/" + c.name())
+                .put("RestartCount", c.restartCount())
+                .put("Driver", "overlay2")
+                .put("Platform", "linux")
+                .put("MountLabel", "").put("ProcessLabel", "").put("AppArmorProfile", "")
+                .put("ExecIDs", execIds.isEmpty() ? null : execIds)
+                .put("HostConfig", hostConfig(s))
+                .put("GraphDriver", new JsonObject().put("Name", "overlay2").put("Data", new JsonObject()
+                        .put("MergedDir", paths.rootfs(id).toString())
+                        .put("UpperDir", paths.upper(id).toString())
+                        .put("WorkDir", paths.work(id).toString())))
+                .put("Mounts", new JsonArray())
+                .put("Config", config(s))
+                .put("NetworkSettings", networkSettings(s));
+    }
+
+    static JsonObject config(ContainerSpec s) {
+        JsonObject cfg = new JsonObject()
+                .put("Hostname", s.hostname()).put("Domainname", s.domainname()).put("User", s.user())
+                .put("AttachStdin", s.openStdin()).put("AttachStdout", true).put("AttachStderr", true)
+                .put("Tty", s.tty()).put("OpenStdin", s.openStdin()).put("StdinOnce", s.stdinOnce())
+                .put("Env", new JsonArray(s.env()))
+                .put("Cmd", Json.arrayOrNull(s.cmd()))
+                .put("Image", s.image())
+                .put("Volumes", null)
+                .put("WorkingDir", "/".equals(s.workingDir()) ? "" : s.workingDir())
+                .put("Entrypoint", Json.arrayOrNull(s.entrypoint()))
+                .put("OnBuild", null)
+                .put("Labels", Json.object(s.labels()));
+        if (!"SIGTERM".equals(s.stopSignal())) {
+            cfg.put("StopSignal", s.stopSignal());
+        }
+        if (s.stopTimeout() >= 0) {
+            cfg.put("StopTimeout", s.stopTimeout());
+        }
+        return cfg;
+    }
+
+    static JsonObject hostConfig(ContainerSpec s) {
+        ContainerSpec.Resources r = s.resources();
+        JsonArray ulimits = new JsonArray();
+        r.ulimits().forEach(u -> ulimits.add(new JsonObject().put("Name", u.name()).put("Hard", u.hard())
+                .put("Soft", u.soft())));
+        return new JsonObject()
+                .put("Binds", Json.arrayOrNull(s.binds()))
+                .put("ContainerIDFile", "")
+                .put("LogConfig", new JsonObject().put("Type", "k8s-file").put("Config", new JsonObject()))
+                .put("NetworkMode", s.networkMode())
+                .put("PortBindings", new JsonObject())
+                .put("RestartPolicy", new JsonObject().put("Name", s.restartPolicy().name())
+                        .put("MaximumRetryCount", s.restartPolicy().maximumRetryCount()))
+                .put("AutoRemove", s.autoRemove())
+                .put("VolumeDriver", "").put("VolumesFrom", null)
+                .put("ConsoleSize", new JsonArray().add(0).add(0))
+                .put("CapAdd", null).put("CapDrop", null).put("CgroupnsMode", "host")
+                .put("Dns", new JsonArray()).put("DnsOptions", new JsonArray()).put("DnsSearch", new JsonArray())
+                .put("ExtraHosts", null).put("GroupAdd", null).put("IpcMode", "private").put("Cgroup", "")
+                .put("Links", null).put("OomScoreAdj", 0).put("PidMode", "").put("Privileged", false)
+                .put("PublishAllPorts", false).put("ReadonlyRootfs", false).put("SecurityOpt", null)
+                .put("UTSMode", "").put("UsernsMode", "").put("ShmSize", 67108864).put("Runtime", "runc")
+                .put("Isolation", "")
+                .put("CpuShares", r.cpuShares()).put("Memory", r.memory()).put("NanoCpus", r.nanoCpus())
+                .put("CgroupParent", "").put("BlkioWeight", 0).put("BlkioWeightDevice", new JsonArray())
+                .put("BlkioDeviceReadBps", new JsonArray()).put("BlkioDeviceWriteBps", new JsonArray())
+                .put("BlkioDeviceReadIOps", new JsonArray()).put("BlkioDeviceWriteIOps", new JsonArray())
+                .put("CpuPeriod", r.cpuPeriod()).put("CpuQuota", r.cpuQuota()).put("CpuRealtimePeriod", 0)
+                .put("CpuRealtimeRuntime", 0).put("CpusetCpus", r.cpusetCpus()).put("CpusetMems", "")
+                .put("Devices", new JsonArray()).put("DeviceCgroupRules", null).put("DeviceRequests", null)
+                .put("MemoryReservation", r.memoryReservation()).put("MemorySwap", r.memorySwap())
+                .put("MemorySwappiness", null).put("OomKillDisable", r.oomKillDisable())
+                .put("PidsLimit", r.pidsLimit() > 0 ? r.pidsLimit() : null)
+                .put("Ulimits", ulimits.isEmpty() ? null : ulimits)
+                .put("CpuCount", 0).put("CpuPercent", 0).put("IOMaximumIOps", 0).put("IOMaximumBandwidth", 0)
+                .put("MaskedPaths", new JsonArray(io.berth.daemon.runtime.spec.SpecBuilder.maskedPaths()))
+                .put("ReadonlyPaths", new JsonArray(io.berth.daemon.runtime.spec.SpecBuilder.readonlyPaths()));
+    }
+
+    static JsonObject networkSettings(ContainerSpec s) {
+        JsonObject endpoint = new JsonObject().put("IPAMConfig", null).put("Links", null).put("Aliases", null)
+                .put("NetworkID", "").put("EndpointID", "").put("Gateway", "").put("IPAddress", "")
+                .put("IPPrefixLen", 0).put("IPv6Gateway", "").put("GlobalIPv6Address", "")
+                .put("GlobalIPv6PrefixLen", 0).put("MacAddress", "").put("DriverOpts", null);
+        return new JsonObject()
+                .put("Bridge", "").put("SandboxID", "").put("SandboxKey", "").put("HairpinMode", false)
+                .put("LinkLocalIPv6Address", "").put("LinkLocalIPv6PrefixLen", 0)
+                .put("Ports", new JsonObject()).put("SecondaryIPAddresses", null)
+                .put("SecondaryIPv6Addresses", null).put("EndpointID", "").put("Gateway", "")
+                .put("GlobalIPv6Address", "").put("GlobalIPv6PrefixLen", 0).put("IPAddress", "")
+                .put("IPPrefixLen", 0).put("IPv6Gateway", "").put("MacAddress", "")
+                .put("Networks", new JsonObject().put(s.networkMode(), endpoint));
+    }
+
+    /** One entry of {@code GET /containers/json}. */
+    public static JsonObject summary(Container c, long nowNanos, Long sizeRw) {
+        ContainerSpec s = c.spec();
+        List<String> argv = new ArrayList<>(s.entrypoint());
+        argv.addAll(s.cmd());
+        JsonObject o = new JsonObject()
+                .put("Id", c.id())
+                .put("Names", new JsonArray().add("/" + c.name()))
+                .put("Image", s.image())
+                .put("ImageID", s.imageId())
+                .put("Command", String.join(" ", argv))
+                .put("Created", c.createdNanos() / 1_000_000_000L)
+                .put("Ports", new JsonArray())
+                .put("Labels", Json.object(s.labels()))
+                .put("State", c.state().status().word())
+                .put("Status", status(c, nowNanos))
+                .put("HostConfig", new JsonObject().put("NetworkMode", s.networkMode()))
+                .put("NetworkSettings", new JsonObject().put("Networks", networkSettings(s).getJsonObject("Networks")))
+                .put("Mounts", new JsonArray());
+        if (sizeRw != null) {
+            o.put("SizeRw", sizeRw).put("SizeRootFs", sizeRw);
+        }
+        return o;
+    }
+
+    /** Docker's human status: "Up 5 seconds", "Exited (3) 2 minutes ago", "Created". */
+    public static String status(Container c, long nowNanos) {
+        return switch (c.state()) {
+            case ContainerState.Created x -> "Created";
+            case ContainerState.Running x -> "Up " + humanDuration(nowNanos - c.startedNanos());
+            case ContainerState.Paused x -> "Up " + humanDuration(nowNanos - c.startedNanos()) + " (Paused)";
+            case ContainerState.Restarting x -> "Restarting (" + c.exitCode() + ") "
+                    + humanDuration(nowNanos - c.finishedNanos()) + " ago";
+            case ContainerState.Exited x -> c.finishedNanos() == 0 ? "Exited (" + c.exitCode() + ")"
+                    : "Exited (" + c.exitCode() + ") " + humanDuration(nowNanos - c.finishedNanos()) + " ago";
+            case ContainerState.Removing x -> "Removal In Progress";
+            case ContainerState.Dead x -> "Dead";
+        };
+    }
+
+    /** The go-units HumanDuration wording Docker uses. */
+    public static String humanDuration(long nanos) {
+        long seconds = Math.max(0, nanos / 1_000_000_000L);
+        if (seconds < 1) {
+            return "Less than a second";
+        } else if (seconds == 1) {
+            return "1 second";
+        } else if (seconds < 60) {
+            return seconds + " seconds";
+        }
+        long minutes = seconds / 60;
+        if (minutes == 1) {
+            return "About a minute";
+        } else if (minutes < 60) {
+            return minutes + " minutes";
+        }
+        long hours = Math.round(seconds / 3600.0);
+        if (hours == 1) {
+            return "About an hour";
+        } else if (hours < 48) {
+            return hours + " hours";
+        } else if (hours < 24 * 7 * 2) {
+            return hours / 24 + " days";
+        } else if (hours < 24 * 30 * 2) {
+            return hours / 24 / 7 + " weeks";
+        } else if (hours < 24 * 365 * 2) {
+            return hours / 24 / 30 + " months";
+        }
+        return hours / 24 / 365 + " years";
+    }
+}

@@ -1,0 +1,67 @@
+package io.berth.daemon.api;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+import java.util.Map;
+
+/** Small helpers for Docker's JSON conventions: RFC 3339 nano times, null for empty collections. */
+public final class Json {
+
+    /** Docker's zero time, shown for "never". */
+    public static final String ZERO_TIME = "0001-01-01T00:00:00Z";
+
+    private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private Json() {}
+
+    /** Nanoseconds since the epoch as Docker writes times; 0 is Docker's zero time. */
+    public static String time(long nanos) {
+        if (nanos == 0) {
+            return ZERO_TIME;
+        }
+        return RFC3339.format(Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)));
+    }
+
+    /** A string array, or null when empty (Docker omits empty slices as null). */
+    public static JsonArray arrayOrNull(Collection<String> items) {
+        return items == null || items.isEmpty() ? null : new JsonArray(java.util.List.copyOf(items));
+    }
+
+    public static JsonArray array(Collection<?> items) {
+        return new JsonArray(items == null ? java.util.List.of() : java.util.List.copyOf(items));
+    }
+
+    public static JsonObject object(Map<String, String> map) {
+        JsonObject o = new JsonObject();
+        if (map != null) {
+            map.forEach(o::put);
+        }
+        return o;
+    }
+
+    /** A string list from a JSON value that may be absent, null, a string, or an array. */
+    public static java.util.List<String> strings(Object value) {
+        if (value == null) {
+            return java.util.List.of();
+        }
+        if (value instanceof String s) {
+            return java.util.List.of(s);
+        }
+        if (value instanceof JsonArray a) {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            for (Object o : a) {
+                if (!(o instanceof String s)) {
+                    throw io.berth.errors.EngineException.invalid("invalid JSON: expected a string, got " + o);
+                }
+                out.add(s);
+            }
+            return out;
+        }
+        throw io.berth.errors.EngineException.invalid("invalid JSON: expected a string array, got " + value);
+    }
+}

@@ -1,0 +1,228 @@
+package io.berth.daemon.config;
+
+import io.berth.errors.EngineException;
+import io.berth.events.ContainerSpec;
+import io.berth.events.journal.SyncMode;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Builds a {@link DaemonConfig} from command-line flags and daemon.json as dockerd does: the same
+ * flag names and keys; a setting given both as a flag and in the file is an error; unknown keys are
+ * errors.
+ */
+public final class ConfigLoader {
+
+    /** One flag: its names, daemon.json key, whether it takes a value, and its help text. */
+    public record Flag(String longName, String shortName, String key, boolean takesValue, String help) {}
+
+    public static final List<Flag> FLAGS = List.of(
+            new Flag("--host", "-H", "hosts", true, "Daemon socket to listen on (unix://PATH)"),
+            new Flag("--data-root", null, "data-root", true, "Root directory of persistent state (default /var/lib/berth)"),
+            new Flag("--exec-root", null, "exec-root", true, "Root directory of execution state (default /run/berth)"),
+            new Flag("--pidfile", "-p", "pidfile", true, "Path to the daemon's PID file (default /run/berth/berthd.pid)"),
+            new Flag("--config-file", null, null, true, "Daemon configuration file (default /etc/berth/daemon.json)"),
+            new Flag("--live-restore", null, "live-restore", false, "Keep containers running while the daemon is down (default true; --live-restore=false to disable)"),
+            new Flag("--metrics-addr", null, "metrics-addr", true, "Address to serve Prometheus metrics on (default 127.0.0.1:9323)"),
+            new Flag("--log-level", "-l", "log-level", true, "Logging level: debug, info, warn, error (default info)"),
+            new Flag("--default-ulimit", null, "default-ulimits", true, "Default ulimit for containers, NAME=SOFT[:HARD] (repeatable)"),
+            new Flag("--journal-sync", null, "journal-sync", true, "When journal appends are acknowledged: none, periodic, fsync (default none)"),
+            new Flag("--runc", null, "runc", true, "Path of the runc binary (default /usr/sbin/runc)"),
+            new Flag("--conmon", null, "conmon", true, "Path of the conmon binary (default /usr/bin/conmon)"),
+            new Flag("--help", "-h", null, false, "Print usage"));
+
+    private static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "pidfile", "live-restore",
+            "metrics-addr", "log-level", "default-ulimits", "journal-sync", "runc", "conmon");
+
+    private ConfigLoader() {}
+
+    /** The usage text {@code berthd --help} prints. */
+    public static String usage() {
+        StringBuilder sb = new StringBuilder("Usage:  berthd [OPTIONS]\n\nA container engine that speaks the Docker Engine API.\n\nOptions:\n");
+        for (Flag f : FLAGS) {
+            String names = (f.shortName() == null ? "    " : f.shortName() + ", ") + f.longName()
+                    + (f.takesValue() ? " value" : "");
+            sb.append(String.format("  %-30s %s%n", names, f.help()));
+        }
+        return sb.toString();
+    }
+
+    /** True when the arguments ask for help. */
+    public static boolean wantsHelp(String[] args) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Parses flags, reads the config file they name (or the default one, if present) and merges them.
+     *
+     * @throws EngineException INVALID_ARGUMENT with dockerd-like messages
+     */
+    public static DaemonConfig load(String[] args) {
+        Map<String, List<String>> flags = parseFlags(args);
+        List<String> cf = flags.remove("config-file");
+        Path file = Path.of(cf == null ? "/etc/berth/daemon.json" : cf.get(cf.size() - 1));
+        JsonObject json = readFile(file, cf != null);
+        Set<String> both = new TreeSet<>(flags.keySet());
+        both.retainAll(json.fieldNames());
+        if (!both.isEmpty()) {
+            throw EngineException.invalid("the following directives are specified both as a flag and in the"
+                    + " configuration file: " + String.join(", ", both) + " (from file: " + file + ")");
+        }
+        return build(flags, json);
+    }
+
+    static Map<String, List<String>> parseFlags(String[] args) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            Flag flag = find(name);
+            if (flag == null) {
+                throw EngineException.invalid("unknown flag: " + arg);
+            }
+            if (flag.takesValue() && value == null) {
+                if (i + 1 >= args.length) {
+                    throw EngineException.invalid("flag needs an argument: " + arg);
+                }
+                value = args[++i];
+            } else if (!flag.takesValue()) {
+                value = value == null ? "true" : value;
+            }
+            String key = flag.key() == null ? flag.longName().substring(2) : flag.key();
+            out.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+        }
+        return out;
+    }
+
+    private static Flag find(String name) {
+        for (Flag f : FLAGS) {
+            if (f.longName().equals(name) || name.equals(f.shortName())) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private static JsonObject readFile(Path file, boolean mustExist) {
+        try {
+            String text = Files.readString(file);
+            JsonObject json = new JsonObject(text);
+            Set<String> unknown = new TreeSet<>(json.fieldNames());
+            unknown.removeAll(KEYS);
+            if (!unknown.isEmpty()) {
+                throw EngineException.invalid("the following directives don't match any configuration option: "
+                        + String.join(", ", unknown));
+            }
+            return json;
+        } catch (NoSuchFileException e) {
+            if (mustExist) {
+                throw EngineException.invalid("unable to configure the daemon: open " + file + ": no such file or directory");
+            }
+            return new JsonObject();
+        } catch (IOException e) {
+            throw EngineException.invalid("unable to read " + file + ": " + e.getMessage());
+        } catch (DecodeException | ClassCastException e) {
+            throw EngineException.invalid("unable to configure the daemon: " + file + " is not valid JSON: " + e.getMessage());
+        }
+    }
+
+    private static DaemonConfig build(Map<String, List<String>> flags, JsonObject json) {
+        List<String> hosts = flags.containsKey("hosts") ? flags.get("hosts")
+                : json.containsKey("hosts") ? strings(json.getJsonArray("hosts")) : List.of("unix:///run/berth/berth.sock");
+        for (String h : hosts) {
+            if (!h.startsWith("unix://") || h.length() <= "unix://".length()) {
+                throw EngineException.invalid("invalid host " + h + ": only unix:// sockets are supported");
+            }
+        }
+        Path execRoot = Path.of(value(flags, json, "exec-root", "/run/berth"));
+        List<ContainerSpec.Ulimit> ulimits = new ArrayList<>();
+        if (flags.containsKey("default-ulimits")) {
+            for (String u : flags.get("default-ulimits")) {
+                ulimits.add(parseUlimit(u));
+            }
+        } else if (json.containsKey("default-ulimits")) {
+            JsonObject m = json.getJsonObject("default-ulimits");
+            for (String name : m.fieldNames()) {
+                JsonObject u = m.getJsonObject(name);
+                ulimits.add(new ContainerSpec.Ulimit(u.getString("Name", name), u.getLong("Soft"), u.getLong("Hard")));
+            }
+        }
+        String logLevel = value(flags, json, "log-level", "info").toLowerCase(Locale.ROOT);
+        if (!Set.of("debug", "info", "warn", "error", "fatal").contains(logLevel)) {
+            throw EngineException.invalid("unable to parse logging level: " + logLevel);
+        }
+        SyncMode sync;
+        try {
+            sync = SyncMode.valueOf(value(flags, json, "journal-sync", "none").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw EngineException.invalid("invalid journal-sync: use none, periodic or fsync");
+        }
+        return new DaemonConfig(hosts,
+                Path.of(value(flags, json, "data-root", "/var/lib/berth")),
+                execRoot,
+                Path.of(value(flags, json, "pidfile", execRoot.resolve("berthd.pid").toString())),
+                Boolean.parseBoolean(value(flags, json, "live-restore", "true")),
+                value(flags, json, "metrics-addr", "127.0.0.1:9323"),
+                logLevel, ulimits, sync,
+                Path.of(value(flags, json, "runc", "/usr/sbin/runc")),
+                Path.of(value(flags, json, "conmon", "/usr/bin/conmon")));
+    }
+
+    private static String value(Map<String, List<String>> flags, JsonObject json, String key, String dflt) {
+        List<String> v = flags.get(key);
+        if (v != null) {
+            return v.get(v.size() - 1);
+        }
+        Object j = json.getValue(key);
+        return j == null ? dflt : j.toString();
+    }
+
+    private static List<String> strings(JsonArray a) {
+        List<String> out = new ArrayList<>();
+        a.forEach(o -> out.add(o.toString()));
+        return out;
+    }
+
+    /** Parses {@code nofile=1024:2048} (hard defaults to soft), as dockerd's --default-ulimit. */
+    public static ContainerSpec.Ulimit parseUlimit(String text) {
+        int eq = text.indexOf('=');
+        if (eq <= 0) {
+            throw EngineException.invalid("invalid ulimit argument: " + text);
+        }
+        String name = text.substring(0, eq);
+        String[] parts = text.substring(eq + 1).split(":");
+        try {
+            long soft = Long.parseLong(parts[0]);
+            long hard = parts.length > 1 ? Long.parseLong(parts[1]) : soft;
+            if (parts.length > 2 || soft > hard) {
+                throw EngineException.invalid("ulimit soft limit must be less than or equal to hard limit: " + text);
+            }
+            return new ContainerSpec.Ulimit(name, soft, hard);
+        } catch (NumberFormatException e) {
+            throw EngineException.invalid("invalid ulimit argument: " + text);
+        }
+    }
+}

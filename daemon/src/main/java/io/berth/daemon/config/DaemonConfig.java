@@ -1,0 +1,41 @@
+package io.berth.daemon.config;
+
+import io.berth.events.ContainerSpec;
+import io.berth.events.journal.SyncMode;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * berthd's settings, from flags and daemon.json, with dockerd's names where they exist.
+ *
+ * @param hosts          listen addresses ({@code unix:///run/berth/berth.sock})
+ * @param dataRoot       persistent state: journal, images, containers
+ * @param execRoot       runtime state lost at reboot: shims' files, runc's root, exit codes
+ * @param pidfile        where berthd writes its PID
+ * @param liveRestore    keep containers running while the daemon is down
+ * @param metricsAddr    host:port for Prometheus metrics, empty for none
+ * @param logLevel       debug, info, warn, error
+ * @param defaultUlimits rlimits every container gets unless it sets its own
+ * @param journalSync    when journal appends are acknowledged
+ * @param runc           the runc binary
+ * @param conmon         the conmon binary
+ */
+public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Path pidfile, boolean liveRestore,
+                           String metricsAddr, String logLevel, List<ContainerSpec.Ulimit> defaultUlimits,
+                           SyncMode journalSync, Path runc, Path conmon) {
+
+    public DaemonConfig {
+        hosts = List.copyOf(hosts);
+        defaultUlimits = List.copyOf(defaultUlimits);
+    }
+
+    /** The UNIX socket path of the first {@code unix://} host. */
+    public Path socketPath() {
+        for (String h : hosts) {
+            if (h.startsWith("unix://")) {
+                return Path.of(h.substring("unix://".length()));
+            }
+        }
+        throw new IllegalStateException("no unix:// host configured");
+    }
+}

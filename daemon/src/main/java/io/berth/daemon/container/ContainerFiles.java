@@ -1,0 +1,87 @@
+package io.berth.daemon.container;
+
+import io.berth.daemon.os.FileOps;
+import io.berth.daemon.os.Mounts;
+import io.berth.daemon.runtime.spec.ProcessUser;
+import io.berth.daemon.runtime.spec.SpecBuilder;
+import io.berth.events.ContainerSpec;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Prepares what a container runs from: its overlay root file system (the image's layers read-only,
+ * a writable upper directory of its own), its /etc/hostname, /etc/hosts and /etc/resolv.conf, and its
+ * OCI {@code config.json}. Blocking.
+ */
+public final class ContainerFiles {
+
+    private final ContainerPaths paths;
+    private final SpecBuilder specs;
+
+    public ContainerFiles(ContainerPaths paths, SpecBuilder specs) {
+        this.paths = paths;
+        this.specs = specs;
+    }
+
+    /** Creates the container's directory at create time. */
+    public void create(String id) throws IOException {
+        Files.createDirectories(paths.dir(id));
+        Files.createDirectories(paths.upper(id));
+        Files.createDirectories(paths.work(id));
+        Files.createDirectories(paths.rootfs(id));
+    }
+
+    /** Mounts the root file system if it is not mounted (after a reboot it is not). */
+    public void mount(String id, List<Path> layers) throws IOException {
+        Path rootfs = paths.rootfs(id);
+        if (Mounts.isMountPoint(rootfs)) {
+            return;
+        }
+        Files.createDirectories(paths.upper(id));
+        Files.createDirectories(paths.work(id));
+        Files.createDirectories(rootfs);
+        Mounts.overlay(layers, paths.upper(id), paths.work(id), rootfs);
+    }
+
+    public void unmount(String id) {
+        Mounts.unmount(paths.rootfs(id));
+    }
+
+    /** Writes the generated /etc files and config.json; returns the resolved process user. */
+    public ProcessUser prepare(String id, ContainerSpec spec) throws IOException {
+        String hostname = spec.hostname();
+        FileOps.writeAtomically(paths.hostname(id), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
+        FileOps.writeAtomically(paths.hosts(id), hosts(spec).getBytes(StandardCharsets.UTF_8));
+        FileOps.writeAtomically(paths.resolvConf(id), resolvConf().getBytes(StandardCharsets.UTF_8));
+        ProcessUser user = ProcessUser.resolve(paths.rootfs(id), spec.user());
+        JsonObject config = specs.build(id, spec, user, new SpecBuilder.Paths(paths.rootfs(id), paths.hostname(id),
+                paths.hosts(id), paths.resolvConf(id)));
+        FileOps.writeAtomically(paths.dir(id).resolve("config.json"), config.encodePrettily().getBytes(StandardCharsets.UTF_8));
+        return user;
+    }
+
+    private static String hosts(ContainerSpec spec) throws IOException {
+        if ("host".equals(spec.networkMode())) {
+            Path host = Path.of("/etc/hosts");
+            return Files.exists(host) ? Files.readString(host) : "127.0.0.1\tlocalhost\n";
+        }
+        return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\n"
+                + "ff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n";
+    }
+
+    private static String resolvConf() throws IOException {
+        Path host = Path.of("/etc/resolv.conf");
+        return Files.exists(host) ? Files.readString(host) : "";
+    }
+
+    /** Unmounts and deletes everything the container owned on disk. */
+    public void delete(String id) throws IOException {
+        unmount(id);
+        FileOps.deleteTree(paths.dir(id));
+        FileOps.deleteTree(paths.shim(id));
+    }
+}

@@ -1,0 +1,589 @@
+package io.berth.daemon.container;
+
+import io.berth.daemon.engine.Engine;
+import io.berth.daemon.runtime.CreateRequest;
+import io.berth.daemon.runtime.ExitMonitor;
+import io.berth.daemon.runtime.OciRuntime;
+import io.berth.errors.EngineException;
+import io.berth.errors.ErrorKind;
+import io.berth.events.ContainerEvent;
+import io.berth.events.ContainerSpec;
+import io.berth.events.Event;
+import io.berth.events.EventEnvelope;
+import io.berth.events.state.Container;
+import io.berth.events.state.ContainerState;
+import io.berth.events.state.Transitions;
+import io.berth.events.state.Transitions.Verb;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The container lifecycle: each operation validates against the state, does the runtime work off the
+ * event loop, undoes what it acquired if that fails, and only then journals what happened. Runs on
+ * the engine's context; operations on one container are serialized.
+ *
+ * <p>Waiting for an exit (stop, restart, forced removal, {@code docker wait}) happens outside the
+ * container's serialization, so the exit itself can be journaled meanwhile.
+ */
+public final class ContainerService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerService.class);
+
+    /** The outcome of a wait: the exit code of the run that ended. */
+    public record WaitResult(int statusCode) {}
+
+    private final Engine engine;
+    private final OciRuntime runtime;
+    private final ImageResolver images;
+    private final ContainerFiles files;
+    private final ContainerPaths paths;
+    private final ExecutorService pumps;
+    private final int ncpu;
+    private final Map<String, List<AttachSession>> pendingAttach = new HashMap<>();
+    private final Map<String, List<Promise<EventEnvelope>>> exitWaiters = new HashMap<>();
+    private final Map<String, List<Promise<EventEnvelope>>> removeWaiters = new HashMap<>();
+
+    public ContainerService(Engine engine, OciRuntime runtime, ImageResolver images, ContainerFiles files,
+                            ContainerPaths paths, ExecutorService pumps, int ncpu) {
+        this.engine = engine;
+        this.runtime = runtime;
+        this.images = images;
+        this.files = files;
+        this.paths = paths;
+        this.pumps = pumps;
+        this.ncpu = ncpu;
+        engine.onEvent(this::dispatchWaiters);
+    }
+
+    // ---- lookup
+
+    public io.berth.events.state.EngineState state() {
+        return engine.state();
+    }
+
+    /** The container a reference names, or NOT_FOUND "No such container: REF". */
+    public Container find(String ref) {
+        Container c = engine.state().findContainer(ref);
+        if (c == null) {
+            throw EngineException.notFound("No such container: " + ref);
+        }
+        return c;
+    }
+
+    // ---- create
+
+    /** Creates a container from a Docker create body; returns its id. */
+    public Future<String> create(String name, JsonObject body) {
+        try {
+            String imageRef = CreateParser.image(body);
+            var image = images.resolve(imageRef);
+            String id = Names.newId();
+            ContainerSpec spec = CreateParser.parse(body, image.id(), images.config(image.id()), id, ncpu);
+            String chosen = name == null || name.isEmpty()
+                    ? Names.generate(n -> engine.state().names().containsKey(n))
+                    : Names.validate(name);
+            String owner = engine.state().names().get(chosen);
+            if (owner != null) {
+                // Refuse before anything is written; the commit checks again against in-flight creates.
+                throw io.berth.events.state.StateReducer.nameInUse(chosen, owner);
+            }
+            return engine.blocking(() -> {
+                files.create(id);
+                return null;
+            }).compose(v -> engine.commit(new ContainerEvent.Created(id, chosen, spec)))
+                    .recover(err -> engine.blocking(() -> {
+                        files.delete(id);
+                        return null;
+                    }).transform(ignored -> Future.failedFuture(err)))
+                    .map(env -> id);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    // ---- start
+
+    /** Starts a created or exited container. An already running one is NOT_MODIFIED (HTTP 304). */
+    public Future<Void> start(String ref) {
+        Container found;
+        try {
+            found = find(ref);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        String id = found.id();
+        return engine.exclusive(id, () -> {
+            Container c = find(id);
+            switch (c.state()) {
+                case ContainerState.Running r -> throw new EngineException(ErrorKind.NOT_MODIFIED, "already started");
+                case ContainerState.Paused p -> throw EngineException.conflict(
+                        "cannot start a paused container, try unpause instead");
+                default -> Transitions.require(c, Verb.START);
+            }
+            List<AttachSession> attaching = pendingAttach.remove(id);
+            return engine.blocking(() -> launch(c, attaching == null ? List.of() : attaching))
+                    .compose(pid -> engine.commit(new ContainerEvent.Started(id, pid)))
+                    .onFailure(err -> {
+                        if (attaching != null) {
+                            attaching.forEach(AttachSession::abort);
+                        }
+                    })
+                    .mapEmpty();
+        });
+    }
+
+    /** Runs on a worker: everything between a stopped container and a running one, undone on failure. */
+    private int launch(Container c, List<AttachSession> attaching) throws IOException {
+        String id = c.id();
+        boolean created = false;
+        try {
+            files.mount(id, images.layerDirs(c.spec().imageId()));
+            files.prepare(id, c.spec());
+            java.nio.file.Files.createDirectories(paths.shim(id));
+            java.nio.file.Files.createDirectories(paths.exits());
+            java.nio.file.Files.deleteIfExists(paths.exits().resolve(id));
+            int pid = runtime.create(new CreateRequest(id, c.name(), paths.dir(id), paths.shim(id), paths.exits(),
+                    paths.log(id), c.spec().tty(), c.spec().openStdin()));
+            created = true;
+            for (AttachSession s : attaching) {
+                s.connect(runtime.attach(paths.shim(id).resolve("attach")), pumps);
+            }
+            runtime.start(id);
+            return pid;
+        } catch (RuntimeException | IOException e) {
+            if (created) {
+                try {
+                    runtime.delete(id, true);
+                } catch (RuntimeException cleanup) {
+                    LOG.warn("cleaning up {} after a failed start: {}", id, cleanup.getMessage());
+                }
+            }
+            throw startError(e);
+        }
+    }
+
+    /** Docker reports a missing or unrunnable command as the client's error, with runc's words. */
+    private static RuntimeException startError(Exception e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (m.contains("executable file not found") || m.contains("no such file or directory")
+                || m.contains("permission denied") || m.contains("unable to find user")) {
+            return new EngineException(ErrorKind.INVALID_ARGUMENT, "failed to create task for container: " + m, e);
+        }
+        return e instanceof EngineException ee ? ee : EngineException.internal(m, e);
+    }
+
+    // ---- attach
+
+    /**
+     * Attaches a hijacked client. To a running container it connects at once; to a stopped one it
+     * connects when the container next starts, before its process runs, so no output is missed.
+     */
+    public Future<Void> attach(Container c, AttachSession session) {
+        if (c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused) {
+            return engine.blocking(() -> {
+                session.connect(runtime.attach(paths.shim(c.id()).resolve("attach")), pumps);
+                return null;
+            });
+        }
+        pendingAttach.computeIfAbsent(c.id(), k -> new ArrayList<>()).add(session);
+        return Future.succeededFuture();
+    }
+
+    /** Resizes the TTY of a running container; a container without one ignores it, as Docker does. */
+    public Future<Void> resize(String ref, int height, int width) {
+        Container c;
+        try {
+            c = find(ref);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        if (!(c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused)) {
+            return Future.failedFuture(EngineException.conflict("Container " + c.id() + " is not running"));
+        }
+        if (!c.spec().tty() || height <= 0 || width <= 0) {
+            return Future.succeededFuture();
+        }
+        return engine.blocking(() -> {
+            runtime.resize(paths.shim(c.id()), height, width);
+            return null;
+        });
+    }
+
+    /** The size of each container's writable layer, in the order given. */
+    public Future<List<Long>> blockingSizes(List<Container> containers) {
+        return engine.blocking(() -> {
+            List<Long> out = new ArrayList<>();
+            for (Container c : containers) {
+                out.add(io.berth.daemon.os.FileOps.treeSize(paths.upper(c.id())));
+            }
+            return out;
+        });
+    }
+
+    // ---- signals, stop, restart
+
+    /** Sends a signal; the container must be running (or paused). */
+    public Future<Void> kill(String ref, int signal) {
+        Container found;
+        try {
+            found = find(ref);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        String id = found.id();
+        return engine.exclusive(id, () -> {
+            Container c = find(id);
+            if (!Transitions.allowed(c.state().status(), Verb.KILL)) {
+                throw EngineException.conflict("Cannot kill container: " + ref + ": container " + id + " is not running");
+            }
+            return signal(c, signal);
+        });
+    }
+
+    /** Delivers a signal to the init process and journals it; a paused container is thawed so it lands. */
+    private Future<Void> signal(Container c, int signal) {
+        boolean paused = c.state() instanceof ContainerState.Paused;
+        return engine.blocking(() -> {
+            runtime.kill(c.id(), signal);
+            if (paused && (signal == 9 || signal == 15)) {
+                runtime.resume(c.id());
+            }
+            return null;
+        }).compose(v -> engine.commit(new ContainerEvent.Killed(c.id(), signal))).recover(err -> {
+            // The process may have exited between the check and the signal: then the exit is on its way.
+            if (EngineException.is(err, ErrorKind.CONFLICT) || EngineException.is(err, ErrorKind.NOT_FOUND)) {
+                return Future.succeededFuture();
+            }
+            return Future.failedFuture(err);
+        }).mapEmpty();
+    }
+
+    /**
+     * Stops a container as Docker does: its stop signal, then SIGKILL after the timeout. A container
+     * that is not running is NOT_MODIFIED.
+     */
+    public Future<Void> stop(String ref, Integer timeoutSeconds, String signalName) {
+        Container c;
+        try {
+            c = find(ref);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        if (!(c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused)) {
+            return Future.failedFuture(new EngineException(ErrorKind.NOT_MODIFIED, "container already stopped"));
+        }
+        int sig;
+        try {
+            sig = Signals.parse(signalName != null && !signalName.isEmpty() ? signalName : c.spec().stopSignal());
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        int timeout = timeoutSeconds != null ? timeoutSeconds : c.spec().stopTimeout() >= 0 ? c.spec().stopTimeout() : 10;
+        String id = c.id();
+        Future<EventEnvelope> exited = nextExit(id);
+        Future<Void> sent = engine.exclusive(id, () -> {
+            Container now = find(id);
+            if (!Transitions.allowed(now.state().status(), Verb.STOP)) {
+                return Future.succeededFuture();
+            }
+            return engine.commit(new ContainerEvent.StopRequested(id, sig, timeout)).compose(x -> signal(now, sig));
+        });
+        return sent.compose(v -> {
+            if (!isLive(id)) {
+                return Future.succeededFuture();
+            }
+            Promise<Void> done = Promise.promise();
+            long timer = timeout < 0 ? -1 : engine.vertx().setTimer(Math.max(1, timeout * 1000L), t -> {
+                if (isLive(id)) {
+                    engine.exclusive(id, () -> {
+                        Container now = engine.state().container(id);
+                        return now != null && Transitions.allowed(now.state().status(), Verb.KILL)
+                                ? signal(now, 9) : Future.succeededFuture();
+                    });
+                }
+            });
+            exited.onComplete(ar -> {
+                if (timer >= 0) {
+                    engine.vertx().cancelTimer(timer);
+                }
+                done.complete();
+            });
+            return done.future();
+        });
+    }
+
+    private boolean isLive(String id) {
+        Container c = engine.state().container(id);
+        return c != null && (c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused);
+    }
+
+    public Future<Void> restart(String ref, Integer timeoutSeconds, String signal) {
+        return stop(ref, timeoutSeconds, signal)
+                .recover(err -> EngineException.is(err, ErrorKind.NOT_MODIFIED) ? Future.succeededFuture()
+                        : Future.failedFuture(err))
+                .compose(v -> start(ref))
+                .recover(err -> EngineException.is(err, ErrorKind.NOT_MODIFIED) ? Future.succeededFuture()
+                        : Future.failedFuture(err));
+    }
+
+    /** Stops every running container with its own timeout (a daemon stop without live-restore). */
+    public Future<Void> stopAll() {
+        List<Future<Void>> stops = new ArrayList<>();
+        for (Container c : engine.state().containers().values()) {
+            if (isLive(c.id())) {
+                stops.add(stop(c.id(), null, null).otherwiseEmpty());
+            }
+        }
+        return Future.join(stops).mapEmpty();
+    }
+
+    // ---- pause
+
+    public Future<Void> pause(String ref) {
+        return simple(ref, c -> {
+            if (c.state() instanceof ContainerState.Paused) {
+                throw EngineException.conflict("Container " + c.id() + " is already paused");
+            }
+            if (!(c.state() instanceof ContainerState.Running)) {
+                throw EngineException.conflict("Container " + c.id() + " is not running");
+            }
+            return engine.blocking(() -> {
+                runtime.pause(c.id());
+                return null;
+            }).compose(v -> engine.commit(new ContainerEvent.Paused(c.id())));
+        });
+    }
+
+    public Future<Void> unpause(String ref) {
+        return simple(ref, c -> {
+            if (!(c.state() instanceof ContainerState.Paused)) {
+                throw EngineException.conflict("Container " + c.id() + " is not paused");
+            }
+            return engine.blocking(() -> {
+                runtime.resume(c.id());
+                return null;
+            }).compose(v -> engine.commit(new ContainerEvent.Unpaused(c.id())));
+        });
+    }
+
+    // ---- rename, update
+
+    public Future<Void> rename(String ref, String newName) {
+        return simple(ref, c -> {
+            if (newName == null || newName.isEmpty()) {
+                throw EngineException.invalid("Neither old nor new names may be empty");
+            }
+            String name = Names.validate(newName);
+            if (name.equals(c.name())) {
+                throw EngineException.invalid("Renaming a container with the same name as its current name");
+            }
+            return engine.commit(new ContainerEvent.Renamed(c.id(), c.name(), name));
+        });
+    }
+
+    /** Changes the restart policy (and, for a container that is not running, its limits). */
+    public Future<Void> update(String ref, JsonObject body) {
+        return simple(ref, c -> {
+            ContainerSpec.RestartPolicy policy = body.containsKey("RestartPolicy")
+                    ? CreateParser.restartPolicy(body.getJsonObject("RestartPolicy")) : c.spec().restartPolicy();
+            if (c.spec().autoRemove() && !"no".equals(policy.name())) {
+                throw EngineException.invalid("Restart policy cannot be updated because AutoRemove is enabled for the container");
+            }
+            ContainerSpec.Resources res = CreateParser.resources(body, ncpu);
+            boolean changesLimits = !res.equals(CreateParser.resources(new JsonObject(), ncpu));
+            if (changesLimits && isLive(c.id())) {
+                throw new EngineException(ErrorKind.NOT_IMPLEMENTED,
+                        "updating the limits of a running container is not supported yet; stop it first");
+            }
+            return engine.commit(new ContainerEvent.Updated(c.id(), changesLimits ? res : c.spec().resources(), policy));
+        });
+    }
+
+    private Future<Void> simple(String ref, java.util.function.Function<Container, Future<?>> op) {
+        Container found;
+        try {
+            found = find(ref);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        return engine.exclusive(found.id(), () -> op.apply(find(found.id())).mapEmpty());
+    }
+
+    // ---- remove
+
+    /** Removes a container; a running one only with {@code force}, which kills it first. */
+    public Future<Void> remove(String ref, boolean force) {
+        Container c;
+        try {
+            c = find(ref);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        String id = c.id();
+        Future<Void> stopped = Future.succeededFuture();
+        if (c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused) {
+            if (!force) {
+                return Future.failedFuture(EngineException.conflict("cannot remove container \"/" + c.name()
+                        + "\": container is running: stop the container before removing or force remove"));
+            }
+            Future<EventEnvelope> exited = nextExit(id);
+            stopped = engine.exclusive(id, () -> {
+                Container now = find(id);
+                return Transitions.allowed(now.state().status(), Verb.KILL) ? signal(now, 9) : Future.succeededFuture();
+            }).compose(v -> isLive(id) ? exited.mapEmpty() : Future.succeededFuture());
+        }
+        return stopped.compose(v -> engine.exclusive(id, () -> {
+            Container now = engine.state().container(id);
+            if (now == null) {
+                return Future.succeededFuture();
+            }
+            if (now.state() instanceof ContainerState.Restarting && !force) {
+                throw EngineException.conflict("cannot remove container \"/" + now.name()
+                        + "\": container is restarting: stop the container before removing or force remove");
+            }
+            if (now.state() instanceof ContainerState.Removing) {
+                throw EngineException.conflict("removal of container " + id + " is already in progress");
+            }
+            return engine.commit(new ContainerEvent.Removing(id))
+                    .compose(x -> engine.blocking(() -> {
+                        runtime.delete(id, true);
+                        files.delete(id);
+                        return null;
+                    }))
+                    .compose(x -> engine.commit(new ContainerEvent.Removed(id)),
+                            err -> engine.commit(new ContainerEvent.Dead(id, err.getMessage()))
+                                    .transform(ignored -> Future.failedFuture(err)))
+                    .mapEmpty();
+        }));
+    }
+
+    /** Removes every stopped container; returns the removed ids. */
+    public Future<List<String>> prune() {
+        List<Future<String>> removals = new ArrayList<>();
+        for (Container c : engine.state().containers().values()) {
+            if (c.state() instanceof ContainerState.Exited || c.state() instanceof ContainerState.Created
+                    || c.state() instanceof ContainerState.Dead) {
+                removals.add(remove(c.id(), false).map(c.id()).otherwise((String) null));
+            }
+        }
+        return Future.join(removals).map(cf -> {
+            List<String> ids = new ArrayList<>();
+            for (Future<String> f : removals) {
+                if (f.result() != null) {
+                    ids.add(f.result());
+                }
+            }
+            return ids;
+        });
+    }
+
+    // ---- wait
+
+    /**
+     * Waits as {@code POST /containers/{id}/wait} does. {@code registered} completes once the wait is
+     * in place, so the caller can tell the client before the container may exit.
+     */
+    public Future<WaitResult> waitFor(String ref, String condition) {
+        Container c;
+        try {
+            c = find(ref);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        String id = c.id();
+        return switch (condition == null || condition.isEmpty() ? "not-running" : condition) {
+            case "not-running" -> isLive(id) || c.state() instanceof ContainerState.Restarting
+                    ? nextExit(id).map(e -> new WaitResult(exitCodeOf(e, id)))
+                    : Future.succeededFuture(new WaitResult(c.exitCode()));
+            case "next-exit" -> nextExit(id).map(e -> new WaitResult(exitCodeOf(e, id)));
+            case "removed" -> {
+                Promise<EventEnvelope> p = Promise.promise();
+                removeWaiters.computeIfAbsent(id, k -> new ArrayList<>()).add(p);
+                int[] lastExit = {c.exitCode()};
+                Future<EventEnvelope> exit = nextExit(id);
+                exit.onSuccess(e -> lastExit[0] = exitCodeOf(e, id));
+                yield p.future().map(e -> new WaitResult(lastExit[0]));
+            }
+            default -> Future.failedFuture(EngineException.invalid("invalid condition: \"" + condition + "\""));
+        };
+    }
+
+    private int exitCodeOf(EventEnvelope e, String id) {
+        if (e.event() instanceof ContainerEvent.Exited x) {
+            Container c = engine.state().container(id);
+            return c != null ? c.exitCode() : x.exitCode();
+        }
+        return -1;
+    }
+
+    /** Completes at the container's next exit (or its removal). */
+    public Future<EventEnvelope> nextExit(String id) {
+        Promise<EventEnvelope> p = Promise.promise();
+        exitWaiters.computeIfAbsent(id, k -> new ArrayList<>()).add(p);
+        return p.future();
+    }
+
+    private void dispatchWaiters(EventEnvelope env) {
+        Event e = env.event();
+        if (e instanceof ContainerEvent.Exited x) {
+            complete(exitWaiters.remove(x.id()), env);
+        } else if (e instanceof ContainerEvent.Removed r) {
+            complete(exitWaiters.remove(r.id()), env);
+            complete(removeWaiters.remove(r.id()), env);
+            List<AttachSession> orphans = pendingAttach.remove(r.id());
+            if (orphans != null) {
+                orphans.forEach(AttachSession::abort);
+            }
+        }
+    }
+
+    private static void complete(List<Promise<EventEnvelope>> waiters, EventEnvelope env) {
+        if (waiters != null) {
+            waiters.forEach(p -> p.tryComplete(env));
+        }
+    }
+
+    // ---- exits
+
+    /** Journals an exit the shim recorded, once, then frees the runtime's state for the next start. */
+    public void handleExit(ExitMonitor.ExitNotice notice, ExitMonitor monitor) {
+        String id = notice.id();
+        engine.exclusive(id, () -> {
+            Container c = engine.state().container(id);
+            if (c == null || !(c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused)) {
+                // A repeated notice, or a container we no longer know: only the runtime's leftovers remain.
+                return engine.blocking(() -> {
+                    if (c == null) {
+                        runtime.delete(id, true);
+                    }
+                    monitor.acknowledge(id);
+                    return null;
+                });
+            }
+            List<Event> events = new ArrayList<>();
+            if (notice.oomKilled()) {
+                events.add(new ContainerEvent.OomKilled(id));
+            }
+            events.add(new ContainerEvent.Exited(id, notice.exitCode(), notice.exitedAtNanos(), c.pid()));
+            return engine.commitAll(events).compose(v -> engine.blocking(() -> {
+                runtime.delete(id, false);
+                monitor.acknowledge(id);
+                return null;
+            })).onSuccess(v -> {
+                if (c.spec().autoRemove()) {
+                    engine.context().runOnContext(x -> remove(id, true).onFailure(err ->
+                            LOG.warn("auto-removing {} failed: {}", id, err.getMessage())));
+                }
+            });
+        }).onFailure(err -> LOG.error("handling the exit of {} failed", id, err));
+    }
+}

@@ -1,0 +1,79 @@
+package io.berth.daemon.engine;
+
+import io.berth.daemon.container.ContainerPaths;
+import io.berth.daemon.runtime.ExitMonitor;
+import io.berth.daemon.runtime.OciRuntime;
+import io.berth.daemon.runtime.RuntimeState;
+import io.berth.events.ContainerEvent;
+import io.berth.events.Event;
+import io.berth.events.state.Container;
+import io.berth.events.state.ContainerState;
+import io.vertx.core.Future;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * At startup, lines the replayed state up with what really runs. Containers the runtime still runs
+ * keep running (live-restore). Those that exited while the daemon was down have an exit file: the
+ * exit monitor reports them with their real code and time. Those that vanished without one are
+ * journaled as exited with 255, Docker's code for an unknown exit. Runtime containers the journal
+ * does not know were created just before a crash: they are deleted. A removal cut short is
+ * journaled as dead, so it can be retried.
+ */
+public final class Reconciler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    static final int UNKNOWN_EXIT = 255;
+
+    private final Engine engine;
+    private final OciRuntime runtime;
+    private final ExitMonitor exits;
+    private final ContainerPaths paths;
+
+    public Reconciler(Engine engine, OciRuntime runtime, ExitMonitor exits, ContainerPaths paths) {
+        this.engine = engine;
+        this.runtime = runtime;
+        this.exits = exits;
+        this.paths = paths;
+    }
+
+    public Future<Void> reconcile() {
+        List<Container> known = new ArrayList<>(engine.state().containers().values());
+        return engine.blocking(() -> {
+            List<RuntimeState> running = runtime.list();
+            List<Event> events = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            for (RuntimeState rs : running) {
+                seen.add(rs.id());
+                if (engine.state().container(rs.id()) == null) {
+                    LOG.warn("runtime container {} is not in the journal; deleting it", rs.id());
+                    runtime.delete(rs.id(), true);
+                }
+            }
+            long now = System.currentTimeMillis() * 1_000_000L;
+            for (Container c : known) {
+                boolean live = c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused;
+                if (live) {
+                    RuntimeState rs = runtime.state(c.id());
+                    boolean alive = rs != null && ("running".equals(rs.status()) || "paused".equals(rs.status()));
+                    boolean exitRecorded = Files.exists(paths.exits().resolve(c.id()));
+                    if (!alive && !exitRecorded) {
+                        LOG.warn("container {} is gone without an exit code; marking it exited", c.id());
+                        events.add(new ContainerEvent.Exited(c.id(), UNKNOWN_EXIT, now, c.pid()));
+                        if (rs != null) {
+                            runtime.delete(c.id(), true);
+                        }
+                    }
+                } else if (c.state() instanceof ContainerState.Removing) {
+                    events.add(new ContainerEvent.Dead(c.id(), "removal interrupted by a daemon restart"));
+                }
+            }
+            return events;
+        }).compose(engine::commitAll);
+    }
+}

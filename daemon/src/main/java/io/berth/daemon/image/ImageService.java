@@ -1,0 +1,272 @@
+package io.berth.daemon.image;
+
+import io.berth.daemon.container.ImageResolver;
+import io.berth.daemon.engine.Engine;
+import io.berth.errors.EngineException;
+import io.berth.errors.ErrorKind;
+import io.berth.events.Event;
+import io.berth.events.ImageEvent;
+import io.berth.events.state.Container;
+import io.berth.events.state.ContainerState;
+import io.berth.events.state.EngineState;
+import io.berth.events.state.Image;
+import io.vertx.core.Future;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Images as the API sees them: names resolved against the journal's tags, content in the
+ * {@link ImageStore}, and every change journaled once the content is in place. Runs on the engine's
+ * context; store work runs on workers.
+ */
+public final class ImageService implements ImageResolver {
+
+    private static final Pattern HEX = Pattern.compile("[a-f0-9]{1,64}");
+
+    /** One line of a {@code docker rmi} answer: an untagged reference or a deleted id. */
+    public record Removal(String untagged, String deleted) {}
+
+    private final Engine engine;
+    private final ImageStore store;
+
+    public ImageService(Engine engine, ImageStore store) {
+        this.engine = engine;
+        this.store = store;
+    }
+
+    public ImageStore store() {
+        return store;
+    }
+
+    // ---- lookup
+
+    @Override
+    public Image resolve(String ref) {
+        Image img = find(engine.state(), ref);
+        if (img == null) {
+            throw EngineException.notFound("No such image: " + display(ref));
+        }
+        return img;
+    }
+
+    /** The image {@code ref} names in {@code s}, or null: a tag first, then an id or a unique id prefix. */
+    public static Image find(EngineState s, String ref) {
+        if (ref == null || ref.isEmpty()) {
+            return null;
+        }
+        try {
+            String normalized = ImageReference.parse(ref).withDefaultTag().toString();
+            String id = s.tags().get(normalized);
+            if (id != null) {
+                return s.images().get(id);
+            }
+        } catch (EngineException notAName) {
+            // Maybe an id.
+        }
+        String hex = ref.startsWith("sha256:") ? ref.substring(7) : ref;
+        if (!HEX.matcher(hex).matches()) {
+            return null;
+        }
+        Image found = null;
+        for (Image img : s.images().values()) {
+            if (img.id().startsWith("sha256:" + hex)) {
+                if (found != null) {
+                    return null;
+                }
+                found = img;
+            }
+        }
+        return found;
+    }
+
+    /** A reference as Docker's messages show it: familiar, with a tag. */
+    static String display(String ref) {
+        try {
+            ImageReference r = ImageReference.parse(ref);
+            return HEX.matcher(ref).matches() ? ref : r.withDefaultTag().familiar();
+        } catch (EngineException e) {
+            return ref;
+        }
+    }
+
+    @Override
+    public ImageConfig config(String imageId) {
+        return store.config(imageId);
+    }
+
+    @Override
+    public List<Path> layerDirs(String imageId) {
+        return store.layerDirs(imageId);
+    }
+
+    // ---- changes
+
+    /** {@code docker import}: a rootfs tarball becomes an image, tagged {@code repo:tag} if given. */
+    public Future<String> importTarball(InputStream tarball, String repo, String tag, List<String> changes,
+                                        String message) {
+        String ref;
+        try {
+            ref = repo == null || repo.isEmpty() ? "" : ImageReference.parse(repo)
+                    .withTag(tag == null || tag.isEmpty() ? ImageReference.DEFAULT_TAG : tag).toString();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        long now = System.currentTimeMillis() * 1_000_000L;
+        return engine.exclusive("images", () -> engine.blocking(() ->
+                        store.importRootfs(tarball, new ImportOptions(changes, message == null ? "" : message, now)))
+                .compose(img -> engine.commit(new ImageEvent.Imported(img.id(), info(img), ref)).map(e -> img.id())));
+    }
+
+    /** {@code docker load}: every image in the archive, with its tags; returns them. */
+    public Future<List<LoadedImage>> load(InputStream archive) {
+        return engine.exclusive("images", () -> engine.blocking(() -> store.load(archive)).compose(loaded -> {
+            List<Event> events = new ArrayList<>();
+            for (LoadedImage li : loaded) {
+                events.add(new ImageEvent.Loaded(li.image().id(), info(li.image()), li.tags()));
+            }
+            return engine.commitAll(events).map(v -> loaded);
+        }));
+    }
+
+    /** {@code docker save}: writes the images the references name, with their tags, on a worker. */
+    public Future<Void> save(List<String> refs, OutputStream out) {
+        List<SaveRequest> requests = new ArrayList<>();
+        try {
+            Map<String, List<String>> byId = new java.util.LinkedHashMap<>();
+            for (String ref : refs) {
+                Image img = resolve(ref);
+                List<String> tags = byId.computeIfAbsent(img.id(), k -> new ArrayList<>());
+                String normalized = normalizedOrNull(ref);
+                if (normalized != null && img.tags().contains(normalized)) {
+                    tags.add(normalized);
+                } else if (normalized == null) {
+                    // Saved by id: Docker writes no tags for it.
+                    continue;
+                }
+            }
+            byId.forEach((id, tags) -> requests.add(new SaveRequest(id, tags)));
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        return engine.blocking(() -> {
+            store.save(requests, out);
+            return null;
+        });
+    }
+
+    private static String normalizedOrNull(String ref) {
+        if (HEX.matcher(ref).matches() || ref.startsWith("sha256:")) {
+            return null;
+        }
+        try {
+            return ImageReference.parse(ref).withDefaultTag().toString();
+        } catch (EngineException e) {
+            return null;
+        }
+    }
+
+    /** {@code docker tag}. */
+    public Future<Void> tag(String source, String repo, String tag) {
+        try {
+            Image img = resolve(source);
+            String target = ImageReference.parse(repo).withTag(tag == null || tag.isEmpty()
+                    ? ImageReference.DEFAULT_TAG : tag).toString();
+            return engine.commit(new ImageEvent.Tagged(img.id(), target)).mapEmpty();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    /** {@code docker rmi}, with Docker's rules for tags, ids, and images in use. */
+    public Future<List<Removal>> remove(String ref, boolean force, boolean prune) {
+        return engine.exclusive("images", () -> {
+            EngineState s = engine.state();
+            Image img = resolve(ref);
+            String normalized = normalizedOrNull(ref);
+            boolean byTag = normalized != null && img.tags().contains(normalized);
+            List<Removal> out = new ArrayList<>();
+            if (byTag && img.tags().size() > 1) {
+                return engine.commit(new ImageEvent.Untagged(img.id(), normalized))
+                        .map(e -> List.of(new Removal(familiar(normalized), null)));
+            }
+            if (!byTag && img.tags().size() > 1 && !force) {
+                throw EngineException.conflict("conflict: unable to delete " + shortId(img.id())
+                        + " (must be forced) - image is referenced in multiple repositories");
+            }
+            Container user = usedBy(s, img.id());
+            if (user != null) {
+                boolean running = user.state() instanceof ContainerState.Running
+                        || user.state() instanceof ContainerState.Paused
+                        || user.state() instanceof ContainerState.Restarting;
+                if (running && force) {
+                    throw EngineException.conflict("conflict: unable to delete " + shortId(img.id())
+                            + " (cannot be forced) - image is being used by running container " + shortId(user.id()));
+                }
+                if (!force) {
+                    throw EngineException.conflict(byTag
+                            ? "conflict: unable to remove repository reference \"" + ref + "\" (must force) - container "
+                                + shortId(user.id()) + " is using its referenced image " + shortId(img.id())
+                            : "conflict: unable to delete " + shortId(img.id()) + " (must be forced) - image is being used by stopped container "
+                                + shortId(user.id()));
+                }
+            }
+            List<Event> events = new ArrayList<>();
+            for (String t : img.tags()) {
+                events.add(new ImageEvent.Untagged(img.id(), t));
+                out.add(new Removal(familiar(t), null));
+            }
+            if (user != null) {
+                // Forced while a stopped container uses it: Docker keeps the image, untagged.
+                return engine.commitAll(events).map(v -> out);
+            }
+            events.add(new ImageEvent.Removed(img.id()));
+            out.add(new Removal(null, img.id()));
+            Set<String> keep = new HashSet<>(s.images().keySet());
+            keep.remove(img.id());
+            return engine.commitAll(events).compose(v -> engine.blocking(() -> {
+                store.delete(img.id(), keep);
+                return out;
+            }));
+        });
+    }
+
+    private static Container usedBy(EngineState s, String imageId) {
+        for (Container c : s.containers().values()) {
+            if (c.spec().imageId().equals(imageId)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    static String shortId(String id) {
+        String hex = id.startsWith("sha256:") ? id.substring(7) : id;
+        return hex.substring(0, Math.min(12, hex.length()));
+    }
+
+    public static String familiar(String normalized) {
+        try {
+            return ImageReference.parse(normalized).familiar();
+        } catch (EngineException e) {
+            return normalized;
+        }
+    }
+
+    private static ImageEvent.ImageInfo info(StoredImage img) {
+        return new ImageEvent.ImageInfo(img.id(), img.sizeBytes(), img.createdNanos(), img.diffIds());
+    }
+
+    /** Sanity check for callers that got an id from elsewhere. */
+    public void requireContent(String imageId) {
+        if (!store.has(imageId)) {
+            throw new EngineException(ErrorKind.DATA_LOSS, "image " + imageId + " has no content in the store");
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package io.berth.daemon.runtime.spec;
+
+import io.berth.events.ContainerSpec;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns a container's spec into the OCI runtime {@code config.json} runc runs, with Docker's
+ * defaults: its capability set, masked and read-only /proc and /sys paths, the standard mounts,
+ * cgroup limits, and rlimits clamped to what this daemon may grant.
+ */
+public final class SpecBuilder {
+
+    /** Docker's default capabilities. */
+    public static final List<String> DEFAULT_CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID",
+            "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+            "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+
+    static final List<String> MASKED_PATHS = List.of("/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
+            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+            "/sys/firmware", "/sys/devices/virtual/powercap");
+
+    static final List<String> READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+            "/proc/sysrq-trigger");
+
+    public static List<String> maskedPaths() {
+        return MASKED_PATHS;
+    }
+
+    public static List<String> readonlyPaths() {
+        return READONLY_PATHS;
+    }
+
+    public static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /** The rlimit names Docker accepts, with their OCI type. */
+    private static final Map<String, String> RLIMITS = Map.ofEntries(Map.entry("core", "RLIMIT_CORE"),
+            Map.entry("cpu", "RLIMIT_CPU"), Map.entry("data", "RLIMIT_DATA"), Map.entry("fsize", "RLIMIT_FSIZE"),
+            Map.entry("locks", "RLIMIT_LOCKS"), Map.entry("memlock", "RLIMIT_MEMLOCK"),
+            Map.entry("msgqueue", "RLIMIT_MSGQUEUE"), Map.entry("nice", "RLIMIT_NICE"),
+            Map.entry("nofile", "RLIMIT_NOFILE"), Map.entry("nproc", "RLIMIT_NPROC"), Map.entry("rss", "RLIMIT_RSS"),
+            Map.entry("rtprio", "RLIMIT_RTPRIO"), Map.entry("rttime", "RLIMIT_RTTIME"),
+            Map.entry("sigpending", "RLIMIT_SIGPENDING"), Map.entry("stack", "RLIMIT_STACK"));
+
+    /**
+     * Where the container's files are.
+     *
+     * @param rootfs       the mounted root file system
+     * @param hostnameFile the file bind-mounted at /etc/hostname (likewise hosts and resolv.conf)
+     */
+    public record Paths(Path rootfs, Path hostnameFile, Path hostsFile, Path resolvConfFile) {}
+
+    /** A host rlimit the daemon cannot exceed: soft and hard of its own process. */
+    public record HostLimit(long soft, long hard) {}
+
+    private final Map<String, HostLimit> hostLimits;
+    private final List<ContainerSpec.Ulimit> defaultUlimits;
+
+    /**
+     * @param hostLimits     this process's rlimits by OCI name; container limits are clamped to the hard ones
+     * @param defaultUlimits daemon-wide defaults, used for limits the container does not set
+     */
+    public SpecBuilder(Map<String, HostLimit> hostLimits, List<ContainerSpec.Ulimit> defaultUlimits) {
+        this.hostLimits = Map.copyOf(hostLimits);
+        this.defaultUlimits = List.copyOf(defaultUlimits);
+    }
+
+    /** The container's {@code config.json}. */
+    public JsonObject build(String id, ContainerSpec spec, ProcessUser user, Paths paths) {
+        List<String> args = new ArrayList<>(spec.entrypoint());
+        args.addAll(spec.cmd());
+        JsonObject process = process(args, env(spec.env(), spec.hostname(), spec.tty()), spec.workingDir(), user,
+                spec.tty(), rlimits(spec.resources().ulimits()));
+        JsonObject linux = new JsonObject()
+                .put("resources", resources(spec.resources()))
+                .put("cgroupsPath", "/berth/" + id)
+                .put("namespaces", namespaces(spec.networkMode()))
+                .put("maskedPaths", new JsonArray(MASKED_PATHS))
+                .put("readonlyPaths", new JsonArray(READONLY_PATHS));
+        return new JsonObject()
+                .put("ociVersion", "1.0.2")
+                .put("process", process)
+                .put("root", new JsonObject().put("path", paths.rootfs().toString()).put("readonly", false))
+                .put("hostname", spec.hostname())
+                .put("mounts", mounts(paths))
+                .put("linux", linux);
+    }
+
+    /** The OCI {@code process} of an exec session in a container with {@code spec}. */
+    public JsonObject execProcess(ContainerSpec spec, List<String> cmd, List<String> extraEnv, String workingDir,
+                                  ProcessUser user, boolean tty) {
+        List<String> env = new ArrayList<>(env(spec.env(), spec.hostname(), tty));
+        env = merge(env, extraEnv);
+        String cwd = workingDir == null || workingDir.isEmpty() ? spec.workingDir() : workingDir;
+        return process(cmd, env, cwd, user, tty, rlimits(spec.resources().ulimits()));
+    }
+
+    private static JsonObject process(List<String> args, List<String> env, String cwd, ProcessUser user, boolean tty,
+                                      JsonArray rlimits) {
+        JsonArray caps = new JsonArray(DEFAULT_CAPABILITIES);
+        JsonObject u = new JsonObject().put("uid", user.uid()).put("gid", user.gid());
+        if (!user.additionalGids().isEmpty()) {
+            u.put("additionalGids", new JsonArray(user.additionalGids()));
+        }
+        JsonObject p = new JsonObject()
+                .put("terminal", tty)
+                .put("user", u)
+                .put("args", new JsonArray(args))
+                .put("env", new JsonArray(env))
+                .put("cwd", cwd == null || cwd.isEmpty() ? "/" : cwd)
+                .put("capabilities", new JsonObject().put("bounding", caps).put("effective", caps.copy())
+                        .put("permitted", caps.copy()))
+                .put("noNewPrivileges", false);
+        if (!rlimits.isEmpty()) {
+            p.put("rlimits", rlimits);
+        }
+        if (tty) {
+            p.put("consoleSize", new JsonObject().put("height", 24).put("width", 80));
+        }
+        return p;
+    }
+
+    /** The container's environment: its own, plus PATH, HOSTNAME and TERM as Docker adds them. */
+    static List<String> env(List<String> env, String hostname, boolean tty) {
+        List<String> out = new ArrayList<>();
+        if (env.stream().noneMatch(e -> e.startsWith("PATH="))) {
+            out.add(DEFAULT_PATH);
+        }
+        out.add("HOSTNAME=" + hostname);
+        if (tty) {
+            out.add("TERM=xterm");
+        }
+        return merge(out, env);
+    }
+
+    /** Later entries override earlier ones with the same name; order of first appearance is kept. */
+    public static List<String> merge(List<String> base, List<String> overrides) {
+        LinkedHashMap<String, String> m = new LinkedHashMap<>();
+        for (List<String> list : List.of(base, overrides)) {
+            for (String e : list) {
+                int eq = e.indexOf('=');
+                m.put(eq < 0 ? e : e.substring(0, eq), e);
+            }
+        }
+        return new ArrayList<>(m.values());
+    }
+
+    JsonArray rlimits(List<ContainerSpec.Ulimit> own) {
+        LinkedHashMap<String, ContainerSpec.Ulimit> chosen = new LinkedHashMap<>();
+        for (ContainerSpec.Ulimit u : defaultUlimits) {
+            chosen.put(u.name(), u);
+        }
+        for (ContainerSpec.Ulimit u : own) {
+            chosen.put(u.name(), u);
+        }
+        JsonArray out = new JsonArray();
+        for (ContainerSpec.Ulimit u : chosen.values()) {
+            String type = RLIMITS.get(u.name().toLowerCase(Locale.ROOT));
+            if (type == null) {
+                continue;
+            }
+            long hard = u.hard();
+            long soft = u.soft();
+            HostLimit host = hostLimits.get(type);
+            // Raising a hard limit needs CAP_SYS_RESOURCE, which the daemon may not have: runc would fail.
+            if (host != null && host.hard() >= 0 && (hard < 0 || hard > host.hard())) {
+                hard = host.hard();
+            }
+            if (hard >= 0 && (soft < 0 || soft > hard)) {
+                soft = hard;
+            }
+            out.add(new JsonObject().put("type", type).put("hard", hard < 0 ? -1L : hard).put("soft", soft < 0 ? -1L : soft));
+        }
+        return out;
+    }
+
+    static JsonObject resources(ContainerSpec.Resources r) {
+        JsonObject res = new JsonObject().put("devices",
+                new JsonArray().add(new JsonObject().put("allow", false).put("access", "rwm")));
+        JsonObject memory = new JsonObject();
+        if (r.memory() > 0) {
+            memory.put("limit", r.memory());
+            long swap = r.memorySwap() == 0 ? 2 * r.memory() : r.memorySwap();
+            memory.put("swap", swap);
+        }
+        if (r.memoryReservation() > 0) {
+            memory.put("reservation", r.memoryReservation());
+        }
+        if (r.oomKillDisable()) {
+            memory.put("disableOOMKiller", true);
+        }
+        if (!memory.isEmpty()) {
+            res.put("memory", memory);
+        }
+        JsonObject cpu = new JsonObject();
+        if (r.nanoCpus() > 0) {
+            cpu.put("period", 100_000L).put("quota", r.nanoCpus() * 100_000L / 1_000_000_000L);
+        } else {
+            if (r.cpuPeriod() > 0) {
+                cpu.put("period", r.cpuPeriod());
+            }
+            if (r.cpuQuota() > 0) {
+                cpu.put("quota", r.cpuQuota());
+            }
+        }
+        if (r.cpuShares() > 0) {
+            cpu.put("shares", r.cpuShares());
+        }
+        if (r.cpusetCpus() != null && !r.cpusetCpus().isEmpty()) {
+            cpu.put("cpus", r.cpusetCpus());
+        }
+        if (!cpu.isEmpty()) {
+            res.put("cpu", cpu);
+        }
+        if (r.pidsLimit() > 0) {
+            res.put("pids", new JsonObject().put("limit", r.pidsLimit()));
+        }
+        return res;
+    }
+
+    static JsonArray namespaces(String networkMode) {
+        JsonArray ns = new JsonArray();
+        for (String t : List.of("pid", "ipc", "uts", "mount")) {
+            ns.add(new JsonObject().put("type", t));
+        }
+        if (!"host".equals(networkMode)) {
+            ns.add(new JsonObject().put("type", "network"));
+        }
+        return ns;
+    }
+
+    static JsonArray mounts(Paths p) {
+        JsonArray m = new JsonArray()
+                .add(mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")))
+                .add(mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")))
+                .add(mount("/dev/pts", "devpts", "devpts",
+                        List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")))
+                .add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")))
+                .add(mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("ro", "nosuid", "noexec", "nodev")))
+                .add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")))
+                .add(mount("/dev/shm", "shm", "tmpfs", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=67108864")));
+        m.add(bind("/etc/resolv.conf", p.resolvConfFile()));
+        m.add(bind("/etc/hostname", p.hostnameFile()));
+        m.add(bind("/etc/hosts", p.hostsFile()));
+        return m;
+    }
+
+    private static JsonObject mount(String dest, String type, String source, List<String> options) {
+        return new JsonObject().put("destination", dest).put("type", type).put("source", source)
+                .put("options", new JsonArray(options));
+    }
+
+    private static JsonObject bind(String dest, Path source) {
+        return new JsonObject().put("destination", dest).put("type", "bind").put("source", source.toString())
+                .put("options", new JsonArray(List.of("rbind", "rprivate", "rw")));
+    }
+}

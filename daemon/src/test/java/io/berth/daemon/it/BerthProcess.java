@@ -1,0 +1,185 @@
+package io.berth.daemon.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real berthd started by {@code bin/berthd} for an integration test, on its own socket, data root
+ * and exec root under a fresh temporary directory. Stopping it ends only the process it started (by
+ * PID) and cleans up what the test's containers left: their mounts and cgroups.
+ */
+public final class BerthProcess implements AutoCloseable {
+
+    private final Path root;
+    private final List<String> extraArgs;
+    private Process process;
+
+    private BerthProcess(Path root, List<String> extraArgs) {
+        this.root = root;
+        this.extraArgs = List.copyOf(extraArgs);
+    }
+
+    /** Starts a daemon in a new temporary directory and waits until it answers {@code /_ping}. */
+    public static BerthProcess start(String... extraArgs) throws Exception {
+        requireRoot();
+        // Short: the shims' attach socket paths must fit in 108 bytes.
+        Path root = Files.createTempDirectory(Path.of("/tmp"), "bt");
+        BerthProcess b = new BerthProcess(root, List.of(extraArgs));
+        b.launch();
+        return b;
+    }
+
+    static void requireRoot() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            fail("integration tests run real containers and need root (CI runs them as root)");
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path socket() {
+        return root.resolve("berth.sock");
+    }
+
+    public Path dataRoot() {
+        return root.resolve("data");
+    }
+
+    public Path execRoot() {
+        return root.resolve("exec");
+    }
+
+    public Path log() {
+        return root.resolve("berthd.log");
+    }
+
+    public String host() {
+        return "unix://" + socket();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Starts the daemon again on the same directories (after {@link #stop} or {@link #kill}). */
+    public void launch() throws Exception {
+        Path repo = repoRoot();
+        List<String> cmd = new ArrayList<>(List.of(repo.resolve("bin/berthd").toString(),
+                "-H", host(), "--data-root", dataRoot().toString(), "--exec-root", execRoot().toString(),
+                "--pidfile", root.resolve("berthd.pid").toString(), "--config-file", root.resolve("daemon.json").toString()));
+        if (!Files.exists(root.resolve("daemon.json"))) {
+            Files.writeString(root.resolve("daemon.json"), "{}\n");
+        }
+        cmd.addAll(extraArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+        pb.environment().put("BERTH_SKIP_BUILD", "1");
+        process = pb.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                fail("berthd exited with " + process.exitValue() + ":\n" + Files.readString(log()));
+            }
+            if (ping()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        fail("berthd did not answer /_ping within 60 s:\n" + Files.readString(log()));
+    }
+
+    /** True when the API answers {@code GET /_ping} with OK. */
+    public boolean ping() {
+        if (!Files.exists(socket())) {
+            return false;
+        }
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket()));
+            ch.write(ByteBuffer.wrap("GET /_ping HTTP/1.1\r\nHost: berth\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII)));
+            ByteBuffer buf = ByteBuffer.allocate(4096);
+            StringBuilder sb = new StringBuilder();
+            while (ch.read(buf) > 0) {
+                buf.flip();
+                sb.append(StandardCharsets.US_ASCII.decode(buf));
+                buf.clear();
+            }
+            return sb.toString().startsWith("HTTP/1.1 200") && sb.toString().endsWith("OK");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Stops the daemon with SIGTERM, as systemd would, and waits for it. */
+    public void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Kills the daemon with SIGKILL: a crash. Its containers keep running under their shims. */
+    public void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    public String logText() {
+        try {
+            return Files.readString(log());
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * Removes every container through the API, stops the daemon, then removes what may be left of
+     * this daemon's containers on the host: shims and container processes (found by their runc root),
+     * overlay mounts under the data root, and cgroups of container ids this daemon created.
+     */
+    @Override
+    public void close() throws Exception {
+        try {
+            if (process != null && process.isAlive()) {
+                Docker d = new Docker(this);
+                Docker.Result ids = d.run("ps", "-aq", "--no-trunc");
+                for (String id : ids.out().split("\\s+")) {
+                    if (!id.isBlank()) {
+                        d.run("rm", "-f", id);
+                    }
+                }
+            }
+        } finally {
+            stop();
+            HostCleanup.afterDaemon(this);
+        }
+    }
+
+    static Path repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("bin/berthd"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("cannot find the repository root from " + Path.of("").toAbsolutePath());
+        }
+        return p;
+    }
+}

@@ -1,0 +1,88 @@
+package io.berth.daemon.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * What a test daemon's containers may leave on the host if a test fails half-way, and its removal:
+ * container processes and shims (found through the daemon's private runc root), overlay mounts under
+ * its data root, and the cgroups of its container ids. Touches nothing of other engines.
+ */
+final class HostCleanup {
+
+    private HostCleanup() {}
+
+    static void afterDaemon(BerthProcess b) throws IOException, InterruptedException {
+        Path runcRoot = b.execRoot().resolve("runc");
+        List<String> ids = new ArrayList<>();
+        if (Files.isDirectory(runcRoot)) {
+            try (Stream<Path> s = Files.list(runcRoot)) {
+                s.forEach(p -> ids.add(p.getFileName().toString()));
+            }
+        }
+        Path containers = b.dataRoot().resolve("containers");
+        if (Files.isDirectory(containers)) {
+            try (Stream<Path> s = Files.list(containers)) {
+                s.forEach(p -> {
+                    if (!ids.contains(p.getFileName().toString())) {
+                        ids.add(p.getFileName().toString());
+                    }
+                });
+            }
+        }
+        for (String id : ids) {
+            run("runc", "--root", runcRoot.toString(), "delete", "--force", id);
+        }
+        killShims(b.execRoot());
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] f = line.split(" ");
+            if (f.length > 4 && f[4].startsWith(b.root().toString())) {
+                run("umount", "-l", f[4]);
+            }
+        }
+        for (String id : ids) {
+            removeCgroups(id);
+        }
+        run("rm", "-rf", b.root().toString());
+    }
+
+    /** conmon processes whose command line names this daemon's exec root: started by this test only. */
+    private static void killShims(Path execRoot) {
+        ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
+            if (cmd.contains("conmon") && cmd.contains(execRoot.toString())) {
+                p.destroyForcibly();
+            }
+        }));
+    }
+
+    private static void removeCgroups(String id) throws IOException {
+        Path base = Path.of("/sys/fs/cgroup");
+        if (!Files.isDirectory(base)) {
+            return;
+        }
+        List<Path> candidates = new ArrayList<>();
+        candidates.add(base.resolve("berth").resolve(id));
+        try (Stream<Path> s = Files.list(base)) {
+            s.forEach(h -> candidates.add(h.resolve("berth").resolve(id)));
+        }
+        for (Path c : candidates) {
+            if (Files.isDirectory(c)) {
+                try {
+                    Files.delete(c);
+                } catch (IOException ignored) {
+                    // Busy: a process is still in it; it is reported by the test that left it.
+                }
+            }
+        }
+    }
+
+    private static void run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        p.waitFor(30, TimeUnit.SECONDS);
+    }
+}
