@@ -92,7 +92,7 @@ public final class ApiRequest {
             if (b.length() == 0) {
                 return new JsonObject();
             }
-            Object v = b.toJson();
+            Object v = io.vertx.core.json.Json.decodeValue(b);
             if (v instanceof JsonObject o) {
                 return o;
             }

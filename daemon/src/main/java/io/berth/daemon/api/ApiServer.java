@@ -44,7 +44,9 @@ public final class ApiServer {
         server = vertx.createHttpServer(new HttpServerOptions()
                 .setMaxInitialLineLength(64 * 1024)
                 .setMaxHeaderSize(64 * 1024)
-                .setCompressionSupported(false));
+                .setCompressionSupported(false)
+                .setHttp2ClearTextEnabled(false));
+        server.connectionHandler(ApiServer::allowPostUpgrades);
         server.requestHandler(this::handle);
         return server.listen(SocketAddress.domainSocketAddress(socket.toString())).map(s -> {
             secure(socket);
@@ -66,6 +68,21 @@ public final class ApiServer {
         }
     }
 
+    /** Vert.x exposes a connection's Netty channel only on its implementation class. */
+    private static void allowPostUpgrades(io.vertx.core.http.HttpConnection conn) {
+        if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
+            // A hijacked client closes its writing side when its input ends and keeps reading.
+            base.channel().config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, true);
+            var pipeline = base.channel().pipeline();
+            String decoder = pipeline.names().contains("httpDecoder") ? "httpDecoder" : null;
+            if (decoder != null && pipeline.get("berthPostUpgrade") == null) {
+                pipeline.addAfter(decoder, "berthPostUpgrade", new PostUpgrade());
+            } else if (decoder == null) {
+                LOG.warn("no HTTP decoder in the pipeline {}: attach and exec cannot upgrade", pipeline.names());
+            }
+        }
+    }
+
     private void handle(HttpServerRequest req) {
         req.response().putHeader("Api-Version", ApiVersion.CURRENT)
                 .putHeader("Docker-Experimental", "false")
@@ -75,7 +92,10 @@ public final class ApiServer {
         try {
             ApiVersion.Split split = ApiVersion.split(req.path());
             boolean[] known = {false};
-            Routes.Match m = routes.match(req.method(), split.path(), known);
+            String realMethod = req.getHeader(PostUpgrade.METHOD_HEADER);
+            io.vertx.core.http.HttpMethod method = realMethod != null
+                    ? io.vertx.core.http.HttpMethod.valueOf(realMethod) : req.method();
+            Routes.Match m = routes.match(method, split.path(), known);
             api = new ApiRequest(req, m == null ? java.util.Map.of() : m.params(), split.version());
             if (m == null) {
                 String message = known[0] ? "method not allowed" : "page not found";

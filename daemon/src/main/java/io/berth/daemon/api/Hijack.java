@@ -21,4 +21,18 @@ public final class Hijack {
         }
         return r.http().toNetSocket();
     }
+
+    /**
+     * Calls {@code action} when the client closes its writing side (the end of its stdin) while it
+     * keeps reading. Vert.x reports a half-closed input only as a channel event, on its internal API.
+     */
+    public static void onHalfClose(NetSocket socket, Runnable action) {
+        if (socket instanceof io.vertx.core.internal.net.StreamChannelInternal channel) {
+            channel.eventHandler(evt -> {
+                if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+                    action.run();
+                }
+            });
+        }
+    }
 }

@@ -52,8 +52,10 @@ public final class AttachSession {
                 }
             });
             socket.endHandler(v -> input.add(EOF));
+            io.berth.daemon.api.Hijack.onHalfClose(socket, () -> input.add(EOF));
         } else {
             socket.handler(b -> { });
+            socket.endHandler(v -> { });
         }
         socket.closeHandler(v -> {
             clientGone = true;

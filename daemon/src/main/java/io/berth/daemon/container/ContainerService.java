@@ -136,6 +136,10 @@ public final class ContainerService {
                         if (attaching != null) {
                             attaching.forEach(AttachSession::abort);
                         }
+                        if (c.spec().autoRemove()) {
+                            // As dockerd: a --rm container that cannot start is removed, which ends the client's wait.
+                            engine.context().runOnContext(x -> remove(id, true));
+                        }
                     })
                     .mapEmpty();
         });

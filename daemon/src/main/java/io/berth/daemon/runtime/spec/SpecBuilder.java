@@ -244,7 +244,7 @@ public final class SpecBuilder {
                 .add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")))
                 .add(mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("ro", "nosuid", "noexec", "nodev")))
                 .add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")))
-                .add(mount("/dev/shm", "shm", "tmpfs", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=67108864")));
+                .add(mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=67108864")));
         m.add(bind("/etc/resolv.conf", p.resolvConfFile()));
         m.add(bind("/etc/hostname", p.hostnameFile()));
         m.add(bind("/etc/hosts", p.hostsFile()));

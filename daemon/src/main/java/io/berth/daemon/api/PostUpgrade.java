@@ -1,0 +1,36 @@
+package io.berth.daemon.api;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+
+/**
+ * Lets Docker's hijacked requests through Vert.x: Docker upgrades {@code POST} requests
+ * ({@code /containers/{id}/attach}, {@code /exec/{id}/start}) to a raw stream, while Vert.x hands a
+ * connection over only for {@code GET} upgrades. This handler sits after the HTTP decoder and
+ * presents such a request as a {@code GET}, keeping the real method in {@link #METHOD_HEADER} for the
+ * router.
+ */
+final class PostUpgrade extends ChannelInboundHandlerAdapter {
+
+    /** Carries the method the client really sent. */
+    static final String METHOD_HEADER = "X-Berth-Method";
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest r && r.method() == HttpMethod.POST && isTcpUpgrade(r)) {
+            r.headers().set(METHOD_HEADER, "POST");
+            r.setMethod(HttpMethod.GET);
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private static boolean isTcpUpgrade(HttpRequest r) {
+        String upgrade = r.headers().get(HttpHeaderNames.UPGRADE);
+        String connection = r.headers().get(HttpHeaderNames.CONNECTION);
+        return upgrade != null && upgrade.equalsIgnoreCase("tcp") && connection != null
+                && connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade");
+    }
+}
