@@ -119,58 +119,62 @@ public final class LocalImageStore implements ImageStore {
 
     @Override
     public List<LoadedImage> load(InputStream archive) {
-        Map<String, Staged> staged = new LinkedHashMap<>(); // by chain hex
+        Map<String, Staged> staged = new LinkedHashMap<>(); // by chain hex, so shared layers unpack once
         try (InputStream tar = LayerUnpacker.decompressed(archive);
              ArchiveReader reader = ArchiveReader.spool(tar, root.resolve(TMP + "load-" + UUID.randomUUID()))) {
             Map<String, byte[]> configs = new LinkedHashMap<>();
             List<LoadedImage> loaded = new ArrayList<>();
             for (ArchiveReader.Image image : reader.images()) {
                 byte[] raw = reader.readJson(image.config());
-                String id = Digests.PREFIX + Digests.hexOf(raw);
-                String what = "image " + id;
-                JsonObject json = ImageConfigJson.read(raw, what);
-                Object os = json.getValue("os");
-                if (os != null && !"linux".equals(os)) {
-                    throw EngineException.invalid("cannot load " + os + " image " + id + " on linux");
-                }
-                List<String> diffIds = ImageConfigJson.diffIds(json, what);
-                if (diffIds.size() != image.layers().size()) {
-                    throw EngineException.invalid("invalid archive: " + what + " has " + diffIds.size()
-                            + " diff_ids but the manifest lists " + image.layers().size() + " layers");
-                }
-                List<String> chain = Digests.chainIds(diffIds);
-                for (int i = 0; i < diffIds.size(); i++) {
-                    String chainHex = chain.get(i).substring(Digests.PREFIX.length());
-                    if (!staged.containsKey(chainHex) && !layerPresent(chainHex)) {
-                        staged.put(chainHex, stageArchiveLayer(reader, image.layers().get(i), diffIds.get(i), i, what));
-                    }
-                }
-                List<String> tags = new ArrayList<>();
-                for (String tag : image.tags()) {
-                    ImageReference ref = ImageReference.parse(tag);
-                    if (ref.tag() == null) {
-                        throw EngineException.invalid("invalid archive: RepoTags entry \"" + tag + "\" has no tag");
-                    }
-                    tags.add(ref.toString());
-                }
-                configs.put(id, raw);
-                loaded.add(new LoadedImage(new StoredImage(id, 0, ImageConfigJson.createdNanos(json, what), diffIds), tags));
+                LoadedImage prepared = prepare(reader, image, raw, staged);
+                configs.put(prepared.image().id(), raw);
+                loaded.add(prepared);
             }
             synchronized (commitLock) {
                 commit(staged, configs);
             }
             staged.clear();
-            List<LoadedImage> result = new ArrayList<>();
-            for (LoadedImage l : loaded) {
-                StoredImage s = l.image();
-                result.add(new LoadedImage(new StoredImage(s.id(), imageSize(s.diffIds()), s.createdNanos(), s.diffIds()), l.tags()));
-            }
-            return result;
+            return loaded;
         } catch (IOException e) {
             throw EngineException.internal("cannot load the images: " + e.getMessage(), e);
         } finally {
             staged.values().forEach(this::discard);
         }
+    }
+
+    /** Checks one image of an archive and stages the layers the store lacks; commits nothing. */
+    private LoadedImage prepare(ArchiveReader reader, ArchiveReader.Image image, byte[] raw, Map<String, Staged> staged)
+            throws IOException {
+        String id = Digests.PREFIX + Digests.hexOf(raw);
+        String what = "image " + id;
+        JsonObject json = ImageConfigJson.read(raw, what);
+        Object os = json.getValue("os");
+        if (os != null && !"linux".equals(os)) {
+            throw EngineException.invalid("cannot load " + os + " image " + id + " on linux");
+        }
+        List<String> tags = new ArrayList<>();
+        for (String tag : image.tags()) {
+            ImageReference ref = ImageReference.parse(tag);
+            if (ref.tag() == null) {
+                throw EngineException.invalid("invalid archive: RepoTags entry \"" + tag + "\" has no tag");
+            }
+            tags.add(ref.toString());
+        }
+        List<String> diffIds = ImageConfigJson.diffIds(json, what);
+        if (diffIds.size() != image.layers().size()) {
+            throw EngineException.invalid("invalid archive: " + what + " has " + diffIds.size()
+                    + " diff_ids but the manifest lists " + image.layers().size() + " layers");
+        }
+        List<String> chain = Digests.chainIds(diffIds);
+        long size = 0;
+        for (int i = 0; i < diffIds.size(); i++) {
+            String chainHex = chain.get(i).substring(Digests.PREFIX.length());
+            if (!staged.containsKey(chainHex) && !layerPresent(chainHex)) {
+                staged.put(chainHex, stageArchiveLayer(reader, image.layers().get(i), diffIds.get(i), i, what));
+            }
+            size += staged.containsKey(chainHex) ? staged.get(chainHex).size() : layerSize(chainHex);
+        }
+        return new LoadedImage(new StoredImage(id, size, ImageConfigJson.createdNanos(json, what), diffIds), tags);
     }
 
     private Staged stageArchiveLayer(ArchiveReader reader, String path, String diffId, int index, String what)
@@ -205,8 +209,7 @@ public final class LocalImageStore implements ImageStore {
             }
             return new Staged(in.hex(), dir, blob, size, in.count());
         } catch (IOException | RuntimeException e) {
-            LayerUnpacker.deleteTree(dir);
-            Files.deleteIfExists(blob);
+            discard(dir, blob);
             throw e;
         }
     }
@@ -216,33 +219,33 @@ public final class LocalImageStore implements ImageStore {
      * committed meanwhile is kept and the staged copy dropped.
      */
     private void commit(Map<String, Staged> staged, Map<String, byte[]> configs) throws IOException {
-        Map<Path, byte[]> pendingConfigs = new LinkedHashMap<>();
-        for (Map.Entry<String, byte[]> config : configs.entrySet()) {
-            Path tmp = blobs.resolve(TMP + UUID.randomUUID());
-            Files.write(tmp, config.getValue(), StandardOpenOption.CREATE_NEW);
-            pendingConfigs.put(tmp, config.getValue());
-        }
+        Map<String, Path> configTmps = new LinkedHashMap<>();
         try {
-            fs.syncFilesystem(root);
+            for (Map.Entry<String, byte[]> config : configs.entrySet()) {
+                Path tmp = blobs.resolve(TMP + UUID.randomUUID());
+                configTmps.put(config.getKey(), tmp);
+                Files.write(tmp, config.getValue(), StandardOpenOption.CREATE_NEW);
+            }
+            fs.syncFilesystem(root); // staged files reach the disk before any rename can expose them
             for (Map.Entry<String, Staged> layer : staged.entrySet()) {
                 commitLayer(layer.getKey(), layer.getValue());
             }
-            for (String id : configs.keySet()) {
-                List<String> diffIds = ImageConfigJson.diffIds(ImageConfigJson.read(configs.get(id), id), id);
-                for (String chainId : Digests.chainIds(diffIds)) {
+            for (Map.Entry<String, byte[]> config : configs.entrySet()) {
+                String id = config.getKey();
+                for (String chainId : Digests.chainIds(diffIdsOf(config.getValue(), id))) {
                     if (!layerPresent(chainId.substring(Digests.PREFIX.length()))) {
                         throw new EngineException(ErrorKind.CONFLICT, "a layer of image " + id
                                 + " was deleted while the image was being stored; try again");
                     }
                 }
             }
-            var tmps = pendingConfigs.keySet().iterator();
-            for (String id : configs.keySet()) {
-                Files.move(tmps.next(), blobs.resolve(id.substring(Digests.PREFIX.length())), StandardCopyOption.ATOMIC_MOVE);
+            for (Map.Entry<String, Path> tmp : configTmps.entrySet()) {
+                Files.move(tmp.getValue(), blobs.resolve(tmp.getKey().substring(Digests.PREFIX.length())),
+                        StandardCopyOption.ATOMIC_MOVE);
             }
-            fs.syncFilesystem(root);
+            fs.syncFilesystem(root); // and the renames
         } finally {
-            for (Path tmp : pendingConfigs.keySet()) {
+            for (Path tmp : configTmps.values()) {
                 Files.deleteIfExists(tmp);
             }
         }
@@ -269,12 +272,15 @@ public final class LocalImageStore implements ImageStore {
     }
 
     private void discard(Staged staged) {
-        if (staged == null) {
-            return;
+        if (staged != null) {
+            discard(staged.dir(), staged.blob());
         }
+    }
+
+    private static void discard(Path dir, Path blob) {
         try {
-            LayerUnpacker.deleteTree(staged.dir());
-            Files.deleteIfExists(staged.blob());
+            LayerUnpacker.deleteTree(dir);
+            Files.deleteIfExists(blob);
         } catch (IOException e) {
             // The next start removes .tmp-* leftovers; the caller's own error matters more.
         }
@@ -301,13 +307,17 @@ public final class LocalImageStore implements ImageStore {
             byte[] raw = rawConfig(image.getKey());
             JsonObject json = ImageConfigJson.read(raw, image.getKey());
             ImageConfig config = ImageConfigJson.imageConfig(json);
-            entries.add(new ArchiveWriter.Entry(image.getKey(), raw, ImageConfigJson.diffIds(json, image.getKey()),
-                    image.getValue(), config.os(), config.architecture()));
+            List<String> diffIds = ImageConfigJson.diffIds(json, image.getKey());
+            for (String diffId : diffIds) {
+                if (!Files.isRegularFile(blobs.resolve(diffId.substring(Digests.PREFIX.length())))) {
+                    throw new EngineException(ErrorKind.DATA_LOSS, "layer " + diffId + " of image " + image.getKey()
+                            + " is missing from the image store");
+                }
+            }
+            entries.add(new ArchiveWriter.Entry(image.getKey(), raw, diffIds, image.getValue(), config.os(), config.architecture()));
         }
         try {
             ArchiveWriter.write(entries, blobs, out);
-        } catch (NoSuchFileException e) {
-            throw new EngineException(ErrorKind.DATA_LOSS, "a layer blob is missing from the image store: " + e.getFile(), e);
         } catch (IOException e) {
             throw EngineException.internal("cannot save the images: " + e.getMessage(), e);
         }
@@ -341,7 +351,7 @@ public final class LocalImageStore implements ImageStore {
             if (raw.length == 0 || raw[0] != '{') {
                 return null;
             }
-            ImageConfigJson.diffIds(ImageConfigJson.read(raw, imageId), imageId);
+            diffIdsOf(raw, imageId);
             return raw;
         } catch (NoSuchFileException e) {
             return null;
@@ -371,7 +381,7 @@ public final class LocalImageStore implements ImageStore {
         if (raw == null) {
             return false;
         }
-        for (String chainId : Digests.chainIds(ImageConfigJson.diffIds(ImageConfigJson.read(raw, imageId), imageId))) {
+        for (String chainId : Digests.chainIds(diffIdsOf(raw, imageId))) {
             if (!layerPresent(chainId.substring(Digests.PREFIX.length()))) {
                 return false;
             }
@@ -392,12 +402,12 @@ public final class LocalImageStore implements ImageStore {
             for (String other : keep) {
                 byte[] otherRaw = other.equals(imageId) ? null : readConfig(other);
                 if (otherRaw != null) {
-                    List<String> diffIds = ImageConfigJson.diffIds(ImageConfigJson.read(otherRaw, other), other);
+                    List<String> diffIds = diffIdsOf(otherRaw, other);
                     keptDiffs.addAll(diffIds);
                     keptChains.addAll(Digests.chainIds(diffIds));
                 }
             }
-            List<String> diffIds = ImageConfigJson.diffIds(ImageConfigJson.read(raw, imageId), imageId);
+            List<String> diffIds = diffIdsOf(raw, imageId);
             List<String> chain = Digests.chainIds(diffIds);
             try {
                 for (int i = chain.size() - 1; i >= 0; i--) {
@@ -420,7 +430,7 @@ public final class LocalImageStore implements ImageStore {
     private void deleteLayer(String chainHex) throws IOException {
         Path dir = layers.resolve(chainHex);
         if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Path doomed = layers.resolve(TMP + "deleted-" + chainHex);
+            Path doomed = layers.resolve(TMP + "deleted-" + UUID.randomUUID());
             Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
             LayerUnpacker.deleteTree(doomed);
         }
@@ -428,19 +438,15 @@ public final class LocalImageStore implements ImageStore {
     }
 
     private List<String> diffIds(String imageId) {
-        return ImageConfigJson.diffIds(ImageConfigJson.read(rawConfig(imageId), imageId), imageId);
+        return diffIdsOf(rawConfig(imageId), imageId);
+    }
+
+    private static List<String> diffIdsOf(byte[] raw, String imageId) {
+        return ImageConfigJson.diffIds(ImageConfigJson.read(raw, imageId), imageId);
     }
 
     private boolean layerPresent(String chainHex) {
         return Files.isDirectory(layers.resolve(chainHex), LinkOption.NOFOLLOW_LINKS);
-    }
-
-    private long imageSize(List<String> diffIds) {
-        long size = 0;
-        for (String chainId : Digests.chainIds(diffIds)) {
-            size += layerSize(chainId.substring(Digests.PREFIX.length()));
-        }
-        return size;
     }
 
     private long layerSize(String chainHex) {

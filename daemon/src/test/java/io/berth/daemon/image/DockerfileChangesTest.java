@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** {@code docker import --change} instructions turned into an image config's {@code config} object. */
 class DockerfileChangesTest {
 
     private static JsonObject apply(String... changes) {

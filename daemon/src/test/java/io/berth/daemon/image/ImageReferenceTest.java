@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** Reference parsing and normalization against Docker's rules, and the familiar form the CLI shows. */
 class ImageReferenceTest {
     private static final String DIGEST = "sha256:" + "ab".repeat(32);
 

@@ -34,6 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * {@code docker save}/{@code docker load} through the store: round trips, the layout written, shared
+ * layers, classic and OCI archives, whiteouts mounted with overlayfs (root), and corrupt archives.
+ */
 class LocalImageStoreArchiveTest {
     private static final Map<String, String> EMPTY_STORE = Map.of("", "dir", "blobs", "dir", "blobs/sha256", "dir", "layers", "dir");
 

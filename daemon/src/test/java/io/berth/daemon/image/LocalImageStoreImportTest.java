@@ -36,6 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * {@code docker import} into the store: what an unpacked rootfs keeps, the config written, layer reuse,
+ * deletion, refusal of hostile tarballs with nothing left behind, and recovery from a crash.
+ */
 class LocalImageStoreImportTest {
     private static final long CREATED = 1_700_000_000_123_456_789L;
 
