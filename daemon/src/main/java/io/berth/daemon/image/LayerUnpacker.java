@@ -236,7 +236,13 @@ final class LayerUnpacker {
     }
 
     private void hardLink(Path path, TarArchiveEntry entry) throws IOException {
-        List<String> target = components(entry.getLinkName());
+        List<String> target;
+        try {
+            target = components(entry.getLinkName());
+        } catch (EngineException e) {
+            throw EngineException.invalid("tar entry \"" + entry.getName() + "\" is a hard link outside the layer: "
+                    + e.getMessage());
+        }
         if (target.isEmpty()) {
             throw EngineException.invalid("tar entry \"" + entry.getName() + "\" is a hard link to the root");
         }
