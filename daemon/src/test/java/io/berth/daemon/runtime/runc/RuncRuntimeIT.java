@@ -371,25 +371,32 @@ class RuncRuntimeIT {
 
     @Test
     void failedCreateLeavesNothingBehind() throws Exception {
-        String id = newId();
-        Path bundle = dir.resolve("b").resolve(id);
-        Path shimDir = dir.resolve("s").resolve(id);
-        Path log = Files.createDirectories(dir.resolve("logs")).resolve(id + ".log");
-        TestBundles.writeConfig(bundle, rootfs, id, false, MEMORY, "/nonexistent");
-        EngineException e = assertThrows(EngineException.class, () -> runtime.create(
-                new CreateRequest(id, id, bundle, shimDir, exits, log, false, true)));
-        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
-        assertTrue(e.getMessage().contains("exec: \"/nonexistent\": stat /nonexistent: no such file or directory"),
-                e.getMessage());
-        assertFalse(Files.exists(runcRoot.resolve(id)));
-        assertNull(runtime.state(id));
-        assertTrue(runtime.list().isEmpty());
-        assertEquals(List.of(), awaitGone(() -> processesMentioning(" -c " + id + " ")), "conmon gone");
-        assertEquals(List.of(), cgroupDirs(id));
-        assertFalse(Files.exists(shimDir));
-        assertEquals(Set.of("config.json"), names(bundle));
-        assertFalse(Files.exists(log));
-        assertFalse(Files.exists(exits.resolve(id)));
+        Set<String> tmpBefore = names(Path.of("/tmp"));
+        for (boolean tty : new boolean[] {false, true}) {
+            String id = newId();
+            Path bundle = dir.resolve("b").resolve(id);
+            Path shimDir = dir.resolve("s").resolve(id);
+            Path log = Files.createDirectories(dir.resolve("logs")).resolve(id + ".log");
+            TestBundles.writeConfig(bundle, rootfs, id, tty, MEMORY, "/nonexistent");
+            EngineException e = assertThrows(EngineException.class, () -> runtime.create(
+                    new CreateRequest(id, id, bundle, shimDir, exits, log, tty, true)));
+            assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+            assertTrue(e.getMessage().contains("exec: \"/nonexistent\": stat /nonexistent: no such file or directory"),
+                    e.getMessage());
+            assertFalse(Files.exists(runcRoot.resolve(id)));
+            assertNull(runtime.state(id));
+            assertTrue(runtime.list().isEmpty());
+            assertEquals(List.of(), awaitGone(() -> processesMentioning(" -c " + id + " ")), "conmon gone");
+            assertEquals(List.of(), cgroupDirs(id));
+            assertFalse(Files.exists(shimDir));
+            assertEquals(Set.of("config.json"), names(bundle));
+            assertFalse(Files.exists(log));
+            assertFalse(Files.exists(exits.resolve(id)));
+        }
+        Set<String> tmpAfter = new java.util.HashSet<>(names(Path.of("/tmp")));
+        tmpAfter.removeAll(tmpBefore);
+        assertEquals(Set.of(), tmpAfter.stream().filter(n -> n.startsWith("conmon")).collect(Collectors.toSet()),
+                "no console socket left in /tmp");
     }
 
     @Test
