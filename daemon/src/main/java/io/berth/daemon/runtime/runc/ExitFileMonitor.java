@@ -2,6 +2,7 @@ package io.berth.daemon.runtime.runc;
 
 import io.berth.daemon.runtime.ExitMonitor;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -44,7 +45,7 @@ public final class ExitFileMonitor implements ExitMonitor {
     /**
      * @param exitDir   the directory given to every container's conmon as {@code --exit-dir}
      * @param shimDirOf a container id's shim directory (its {@code CreateRequest.shimDir()}), where
-     *                  conmon drops {@code oom} after an OOM kill
+     *                  conmon drops {@code oom} after an OOM kill; null when unknown (then not OOM)
      */
     public ExitFileMonitor(Path exitDir, Function<String, Path> shimDirOf) {
         this.exitDir = exitDir;
@@ -90,7 +91,7 @@ public final class ExitFileMonitor implements ExitMonitor {
     private void scan(Consumer<ExitNotice> listener) {
         try (Stream<Path> files = Files.list(exitDir)) {
             files.forEach(f -> report(f.getFileName().toString(), listener));
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             LOG.warn("cannot list exit directory {}", exitDir, e);
         }
     }
@@ -121,7 +122,8 @@ public final class ExitFileMonitor implements ExitMonitor {
             long at = Files.getLastModifiedTime(file).to(TimeUnit.NANOSECONDS);
             String text = Files.readString(file).strip();
             int code = Integer.parseInt(text);
-            boolean oom = Files.exists(shimDirOf.apply(id).resolve("oom"));
+            Path shimDir = shimDirOf.apply(id);
+            boolean oom = shimDir != null && Files.exists(shimDir.resolve("oom"));
             return new ExitNotice(id, code, at, oom);
         } catch (NoSuchFileException e) {
             return null; // acknowledged meanwhile

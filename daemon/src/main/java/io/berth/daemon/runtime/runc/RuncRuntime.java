@@ -265,10 +265,12 @@ public final class RuncRuntime implements OciRuntime, AutoCloseable {
                     r.attach() ? List.of("_OCI_SYNCPIPE=3", "_OCI_STARTPIPE=4", "_OCI_ATTACHPIPE=5")
                             : List.of("_OCI_SYNCPIPE=3"));
             closeChildEnds(sync, start, ready);
+            if (r.attach()) {
+                Fds.poke(start[1]); // the conmon parent reads the start pipe once before it forks
+            }
             int status = Spawn.awaitExit(child);
             SyncMessage m;
             if (r.attach()) {
-                Fds.poke(start[1]); // the conmon parent reads the start pipe once before it forks
                 m = new SyncPipe(ready[0]).next(REPLY_TIMEOUT_MS, -1); // {"data": 0}: the socket listens
             } else {
                 m = pipe.next(REPLY_TIMEOUT_MS, -1); // {"data": PID}: runc exec has started the process
@@ -279,6 +281,7 @@ public final class RuncRuntime implements OciRuntime, AutoCloseable {
                 throw RuncErrors.startFailure("exec", error != null && error.message() != null ? error.message()
                         : "conmon exited (status " + status + ") without a report: " + readQuietly(dir.resolve(CONMON_ERR)));
             }
+            Files.deleteIfExists(dir.resolve(CONMON_ERR)); // conmon's stdio is /dev/null from here on
             if (r.attach()) {
                 Fds.close(ready[0]);
                 ready[0] = -1;

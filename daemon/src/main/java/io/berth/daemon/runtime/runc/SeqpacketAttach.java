@@ -2,6 +2,8 @@ package io.berth.daemon.runtime.runc;
 
 import io.berth.daemon.runtime.AttachConnection;
 import io.berth.errors.EngineException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -71,7 +73,7 @@ final class SeqpacketAttach implements AttachConnection {
             throw EngineException.invalid("socket path too long: " + new String(path, StandardCharsets.UTF_8));
         }
         byte[] addr = new byte[2 + path.length + 1];
-        java.nio.ByteBuffer.wrap(addr).order(java.nio.ByteOrder.nativeOrder()).putShort((short) LibC.AF_UNIX);
+        ByteBuffer.wrap(addr).order(ByteOrder.nativeOrder()).putShort((short) LibC.AF_UNIX);
         System.arraycopy(path, 0, addr, 2, path.length);
         return addr;
     }

@@ -2,6 +2,7 @@ package io.berth.daemon.runtime.runc;
 
 import io.berth.errors.EngineException;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CancellationException;
@@ -101,7 +102,7 @@ final class SyncPipe implements AutoCloseable {
 
     /** {@code struct pollfd[]}: int fd, short events, short revents; native byte order. */
     private static byte[] pollFds(int... fds) {
-        var b = java.nio.ByteBuffer.allocate(8 * fds.length).order(ByteOrder.nativeOrder());
+        ByteBuffer b = ByteBuffer.allocate(8 * fds.length).order(ByteOrder.nativeOrder());
         for (int f : fds) {
             b.putInt(f).putShort(LibC.POLLIN).putShort((short) 0);
         }
@@ -109,7 +110,7 @@ final class SyncPipe implements AutoCloseable {
     }
 
     private static short revents(byte[] fds, int index) {
-        return java.nio.ByteBuffer.wrap(fds).order(ByteOrder.nativeOrder()).getShort(index * 8 + 6);
+        return ByteBuffer.wrap(fds).order(ByteOrder.nativeOrder()).getShort(index * 8 + 6);
     }
 
     @Override
