@@ -108,6 +108,7 @@ public final class Main {
                 ContainerService containers = new ContainerService(engine, runtime, images, files, paths, pumps, host.ncpu());
                 ExecService execs = new ExecService(engine, runtime, containers, paths, specs, pumps);
                 Routes routes = new Routes();
+                io.berth.daemon.system.DiskUsage df = new io.berth.daemon.system.DiskUsage(containers);
                 new SystemRoutes(() -> new SystemRoutes.SystemBackend() {
                     @Override
                     public io.berth.events.state.EngineState state() {
@@ -132,6 +133,11 @@ public final class Main {
                     @Override
                     public JsonObject extraInfo() {
                         return new JsonObject();
+                    }
+
+                    @Override
+                    public Future<JsonObject> diskUsage() {
+                        return df.compute();
                     }
                 }).register(routes);
                 new ContainerRoutes(containers, paths, new LogReader(paths, engine::state, pumps), new Top(engine, runtime))

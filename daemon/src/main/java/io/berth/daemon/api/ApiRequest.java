@@ -169,7 +169,7 @@ public final class ApiRequest {
         f.onComplete(ar -> {
             if (ar.failed()) {
                 fail(ar.cause());
-            } else if (status == 204 || status == 304) {
+            } else if (status == 204 || status == 304 || ar.result() == null) {
                 status(status);
             } else {
                 json(status, ar.result());

@@ -30,12 +30,14 @@ public final class ContainerRoutes {
     private final ContainerPaths paths;
     private final LogReader logs;
     private final Top top;
+    private final io.berth.daemon.container.ContainerArchive archive;
 
     public ContainerRoutes(ContainerService service, ContainerPaths paths, LogReader logs, Top top) {
         this.service = service;
         this.paths = paths;
         this.logs = logs;
         this.top = top;
+        this.archive = new io.berth.daemon.container.ContainerArchive(paths);
     }
 
     public void register(Routes r) {
@@ -61,6 +63,45 @@ public final class ContainerRoutes {
         r.post("/containers/{id}/resize", this::resize);
         r.get("/containers/{id}/logs", this::logs);
         r.get("/containers/{id}/top", this::top);
+        r.head("/containers/{id}/archive", this::statPath);
+        r.get("/containers/{id}/archive", this::getArchive);
+        r.put("/containers/{id}/archive", this::putArchive);
+    }
+
+    private void statPath(ApiRequest r) {
+        String path = r.query("path");
+        service.withRootfs(r.param("id"), id -> () -> archive.stat(id, path)).onSuccess(st ->
+                r.response().putHeader("X-Docker-Container-Path-Stat", st.header()).setStatusCode(200).end())
+                .onFailure(r::fail);
+    }
+
+    private void getArchive(ApiRequest r) {
+        String path = r.query("path");
+        service.withRootfs(r.param("id"), id -> () -> archive.stat(id, path)).onFailure(r::fail).onSuccess(st -> {
+            r.response().putHeader("X-Docker-Container-Path-Stat", st.header()).putHeader("Content-Type", "application/x-tar")
+                    .setStatusCode(200).setChunked(true);
+            java.io.OutputStream out = Streams.outputStream(r.response());
+            service.withRootfs(r.param("id"), id -> () -> {
+                archive.read(id, path, out);
+                return null;
+            }).onComplete(ar -> {
+                if (ar.failed()) {
+                    r.response().reset();
+                } else {
+                    r.response().end();
+                }
+            });
+        });
+    }
+
+    private void putArchive(ApiRequest r) {
+        String path = r.query("path");
+        boolean copyUidGid = r.queryBool("copyUIDGID", false);
+        java.io.InputStream in = Streams.inputStream(r.http(), ImageRoutes.MAX_UPLOAD);
+        r.reply(service.withRootfs(r.param("id"), id -> () -> {
+            archive.write(id, path, in, copyUidGid);
+            return null;
+        }), 200);
     }
 
     private static Integer timeout(ApiRequest r) {

@@ -28,6 +28,9 @@ public final class SystemRoutes {
 
         /** Extra {@code docker info} facts from other parts (disk use, journal), may be empty. */
         JsonObject extraInfo();
+
+        /** {@code docker system df}. */
+        io.vertx.core.Future<JsonObject> diskUsage();
     }
 
     private final Supplier<SystemBackend> backend;
@@ -41,6 +44,7 @@ public final class SystemRoutes {
         r.head("/_ping", this::ping);
         r.get("/version", this::version);
         r.get("/info", this::info);
+        r.get("/system/df", req -> req.reply(backend.get().diskUsage(), 200));
     }
 
     private void ping(ApiRequest r) {

@@ -233,6 +233,20 @@ public final class ContainerService {
         });
     }
 
+    /** Runs blocking file work on the container's root file system, mounting it first if needed. */
+    public <T> Future<T> withRootfs(String ref, java.util.function.Function<String, java.util.concurrent.Callable<T>> work) {
+        Container c;
+        try {
+            c = find(ref);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        return engine.exclusive(c.id() + "/files", () -> engine.blocking(() -> {
+            files.mount(c.id(), images.layerDirs(c.spec().imageId()));
+            return work.apply(c.id()).call();
+        }));
+    }
+
     // ---- signals, stop, restart
 
     /** Sends a signal; the container must be running (or paused). */
