@@ -22,9 +22,12 @@ public sealed interface ContainerEvent extends Event {
     @EventType(name = "container.created", version = 1)
     record Created(String id, String name, ContainerSpec spec) implements ContainerEvent {}
 
-    /** The container's init process is running with the given host PID. */
-    @EventType(name = "container.started", version = 1)
-    record Started(String id, int pid) implements ContainerEvent {}
+    /**
+     * The container's init process runs with host PID {@code pid} since {@code startedAtNanos}, taken
+     * when the runtime was asked to start it (the journal time can be later than a quick process's exit).
+     */
+    @EventType(name = "container.started", version = 2)
+    record Started(String id, int pid, long startedAtNanos) implements ContainerEvent {}
 
     /** The container's processes were frozen. */
     @EventType(name = "container.paused", version = 1)

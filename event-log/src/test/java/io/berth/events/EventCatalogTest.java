@@ -35,7 +35,8 @@ class EventCatalogTest {
             assertTrue(e.wireName().matches("[a-z]+(\\.[a-z-]+)+\\.v\\d+"), e.wireName());
             assertTrue(names.add(e.name()), "duplicate " + e.name());
         }
-        assertEquals("container.started.v1", EventCatalog.of(ContainerEvent.Started.class).wireName());
+        assertEquals("container.started.v2", EventCatalog.of(ContainerEvent.Started.class).wireName());
+        assertEquals("container.paused.v1", EventCatalog.of(ContainerEvent.Paused.class).wireName());
         assertEquals("container.exited.v2", EventCatalog.of(ContainerEvent.Exited.class).wireName());
     }
 

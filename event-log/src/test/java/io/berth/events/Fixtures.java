@@ -31,7 +31,7 @@ public final class Fixtures {
                 List.of("sha256:" + id(4)));
         return List.of(
                 new ContainerEvent.Created(c, "web", spec("busybox")),
-                new ContainerEvent.Started(c, 4242),
+                new ContainerEvent.Started(c, 4242, 1_700_000_000_000_000_500L),
                 new ContainerEvent.Paused(c),
                 new ContainerEvent.Unpaused(c),
                 new ContainerEvent.StopRequested(c, 15, 10),

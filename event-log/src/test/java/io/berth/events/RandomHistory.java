@@ -92,7 +92,7 @@ public final class RandomHistory {
     private Event containerEvent(Container c, Verb v) {
         String id = c.id();
         return switch (v) {
-            case START -> new ContainerEvent.Started(id, 1000 + rnd.nextInt(30000));
+            case START -> new ContainerEvent.Started(id, 1000 + rnd.nextInt(30000), 0);
             case PAUSE -> new ContainerEvent.Paused(id);
             case UNPAUSE -> new ContainerEvent.Unpaused(id);
             case EXIT -> new ContainerEvent.Exited(id, rnd.nextInt(3) == 0 ? 137 : rnd.nextInt(4), time, c.pid());

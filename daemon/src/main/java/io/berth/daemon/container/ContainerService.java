@@ -131,7 +131,7 @@ public final class ContainerService {
             }
             List<AttachSession> attaching = pendingAttach.remove(id);
             return engine.blocking(() -> launch(c, attaching == null ? List.of() : attaching))
-                    .compose(pid -> engine.commit(new ContainerEvent.Started(id, pid)))
+                    .compose(started -> engine.commit(new ContainerEvent.Started(id, (int) started[0], started[1])))
                     .onFailure(err -> {
                         if (attaching != null) {
                             attaching.forEach(AttachSession::abort);
@@ -146,7 +146,7 @@ public final class ContainerService {
     }
 
     /** Runs on a worker: everything between a stopped container and a running one, undone on failure. */
-    private int launch(Container c, List<AttachSession> attaching) throws IOException {
+    private long[] launch(Container c, List<AttachSession> attaching) throws IOException {
         String id = c.id();
         boolean created = false;
         try {
@@ -161,8 +161,9 @@ public final class ContainerService {
             for (AttachSession s : attaching) {
                 s.connect(runtime.attach(paths.shim(id).resolve("attach")), pumps);
             }
+            long startedAt = nowNanos();
             runtime.start(id);
-            return pid;
+            return new long[] {pid, startedAt};
         } catch (RuntimeException | IOException e) {
             if (created) {
                 try {
@@ -173,6 +174,11 @@ public final class ContainerService {
             }
             throw startError(e);
         }
+    }
+
+    private static long nowNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /** Docker reports a missing or unrunnable command as the client's error, with runc's words. */

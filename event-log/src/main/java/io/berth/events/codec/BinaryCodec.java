@@ -123,12 +123,12 @@ public final class BinaryCodec {
         STRING(Shape.Scalar.STRING, null) {
             @Override
             public void write(Bytes<?> out, Object value) {
-                out.writeUtf8((String) value);
+                Utf8.write(out, (String) value);
             }
 
             @Override
             public Object read(Bytes<?> in) {
-                return in.readUtf8();
+                return Utf8.read(in);
             }
 
             @Override
@@ -228,12 +228,12 @@ public final class BinaryCodec {
 
         @Override
         public void write(Bytes<?> out, Object value) {
-            out.writeUtf8(value == null ? null : ((Enum<?>) value).name());
+            Utf8.write(out, value == null ? null : ((Enum<?>) value).name());
         }
 
         @Override
         public Object read(Bytes<?> in) {
-            return fromGeneric(in.readUtf8());
+            return fromGeneric(Utf8.read(in));
         }
 
         @Override
@@ -303,7 +303,7 @@ public final class BinaryCodec {
             Map<?, ?> map = v == null ? Map.of() : (Map<?, ?>) v;
             out.writeStopBit(map.size());
             for (Map.Entry<?, ?> e : map.entrySet()) {
-                out.writeUtf8((String) e.getKey());
+                Utf8.write(out, (String) e.getKey());
                 value.write(out, e.getValue());
             }
         }
@@ -313,7 +313,7 @@ public final class BinaryCodec {
             int n = checkedCount(in);
             Map<String, Object> map = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
-                String key = in.readUtf8();
+                String key = Utf8.read(in);
                 map.put(key, value.read(in));
             }
             return Collections.unmodifiableMap(map);
@@ -467,16 +467,16 @@ public final class BinaryCodec {
         @Override
         public void write(Bytes<?> out, Object value) {
             if (value == null) {
-                out.writeUtf8(null);
+                Utf8.write(out, null);
                 return;
             }
-            out.writeUtf8(value.getClass().getSimpleName());
+            Utf8.write(out, value.getClass().getSimpleName());
             RECORDS.get(value.getClass()).writeFields(out, value);
         }
 
         @Override
         public Object read(Bytes<?> in) {
-            String name = in.readUtf8();
+            String name = Utf8.read(in);
             if (name == null) {
                 return null;
             }
@@ -518,7 +518,7 @@ public final class BinaryCodec {
     private static Object readGenericValue(Shape shape, Bytes<?> in) {
         return switch (shape) {
             case Shape.Scalar s -> switch (s) {
-                case STRING -> in.readUtf8();
+                case STRING -> Utf8.read(in);
                 case INT -> (int) in.readStopBit();
                 case LONG -> in.readStopBit();
                 case BOOLEAN -> in.readByte() != 0;
@@ -536,14 +536,14 @@ public final class BinaryCodec {
                 int n = checkedCount(in);
                 Map<String, Object> map = new LinkedHashMap<>();
                 for (int i = 0; i < n; i++) {
-                    String key = in.readUtf8();
+                    String key = Utf8.read(in);
                     map.put(key, readGenericValue(m.value(), in));
                 }
                 yield map;
             }
             case Shape.Rec r -> in.readByte() == 0 ? null : readFieldsGeneric(r, in);
             case Shape.Union u -> {
-                String name = in.readUtf8();
+                String name = Utf8.read(in);
                 if (name == null) {
                     yield null;
                 }
@@ -569,7 +569,7 @@ public final class BinaryCodec {
         switch (shape) {
             case Shape.Scalar s -> {
                 switch (s) {
-                    case STRING -> out.writeUtf8(v == null ? null : v.toString());
+                    case STRING -> Utf8.write(out, v == null ? null : v.toString());
                     case INT, LONG -> out.writeStopBit(v == null ? 0L : ((Number) v).longValue());
                     case BOOLEAN -> out.writeByte((byte) (Boolean.TRUE.equals(v) ? 1 : 0));
                     case DOUBLE -> out.writeDouble(v == null ? 0.0 : ((Number) v).doubleValue());
@@ -586,7 +586,7 @@ public final class BinaryCodec {
                 Map<?, ?> map = v == null ? Map.of() : (Map<?, ?>) v;
                 out.writeStopBit(map.size());
                 for (Map.Entry<?, ?> e : map.entrySet()) {
-                    out.writeUtf8((String) e.getKey());
+                    Utf8.write(out, (String) e.getKey());
                     writeGenericValue(m.value(), e.getValue(), out);
                 }
             }
@@ -598,10 +598,10 @@ public final class BinaryCodec {
             }
             case Shape.Union u -> {
                 if (v == null) {
-                    out.writeUtf8(null);
+                    Utf8.write(out, null);
                 } else {
                     String name = (String) ((Map<?, ?>) v).get(TYPE_KEY);
-                    out.writeUtf8(name);
+                    Utf8.write(out, name);
                     writeFieldsGeneric(u.variant(name), (Map<?, ?>) v, out);
                 }
             }

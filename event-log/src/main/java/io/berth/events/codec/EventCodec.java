@@ -19,7 +19,7 @@ public final class EventCodec {
     private EventCodec() {}
 
     public static void write(Event event, Bytes<?> out) {
-        out.writeUtf8(EventCatalog.of(event.getClass()).wireName());
+        Utf8.write(out, EventCatalog.of(event.getClass()).wireName());
         BinaryCodec.write((Record) event, out);
     }
 
@@ -30,7 +30,7 @@ public final class EventCodec {
      *                                  or the payload does not decode
      */
     public static Event read(Bytes<?> in) {
-        String wire = in.readUtf8();
+        String wire = Utf8.read(in);
         if (wire == null) {
             throw new IllegalArgumentException("missing event name");
         }

@@ -32,7 +32,18 @@ public final class Upcasters {
                 return payload;
             });
 
-    private static final List<Upcaster> ALL = List.of(CONTAINER_EXITED_V1);
+    /**
+     * {@code container.started} v1 to v2: v2 records when the runtime was asked to start the process.
+     * v1 entries did not; 0 tells the reducer to use the entry's journal time, as v1 meant.
+     */
+    public static final Upcaster CONTAINER_STARTED_V1 = new Upcaster("container.started", 1,
+            rec("Started", field("id", STRING), field("pid", INT)),
+            payload -> {
+                payload.put("startedAtNanos", 0L);
+                return payload;
+            });
+
+    private static final List<Upcaster> ALL = List.of(CONTAINER_EXITED_V1, CONTAINER_STARTED_V1);
 
     private static final Map<String, Upcaster> BY_KEY = new HashMap<>();
 

@@ -1,5 +1,6 @@
 package io.berth.events.snapshot;
 
+import io.berth.events.codec.Utf8;
 import io.berth.events.codec.BinaryCodec;
 import io.berth.events.codec.Shape;
 import io.berth.events.codec.ShapeParser;
@@ -26,7 +27,9 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
 import org.pcollections.HashTreePMap;
+import org.pcollections.HashTreePSet;
 import org.pcollections.PMap;
+import org.pcollections.PSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +76,7 @@ public final class SnapshotStore {
         Bytes<byte[]> out = Bytes.allocateElasticOnHeap(4096);
         out.writeLong(MAGIC);
         out.writeInt(FORMAT);
-        out.writeUtf8(BinaryCodec.shapeOf(StateSnapshot.class).describe());
+        Utf8.write(out, BinaryCodec.shapeOf(StateSnapshot.class).describe());
         BinaryCodec.write(snap, out);
         CRC32C crc = new CRC32C();
         int length = (int) out.writePosition();
@@ -136,7 +139,7 @@ public final class SnapshotStore {
         if (format != FORMAT) {
             throw new IOException("unknown snapshot format " + format);
         }
-        String shape = in.readUtf8();
+        String shape = Utf8.read(in);
         StateSnapshot snap;
         if (BinaryCodec.shapeOf(StateSnapshot.class).describe().equals(shape)) {
             snap = BinaryCodec.read(StateSnapshot.class, in);
@@ -163,10 +166,13 @@ public final class SnapshotStore {
             }
         }
         PMap<String, Exec> execs = HashTreePMap.empty();
+        PMap<String, PSet<String>> execIndex = HashTreePMap.empty();
         for (Exec x : snap.execs()) {
             execs = execs.plus(x.id(), x);
+            execIndex = execIndex.plus(x.containerId(),
+                    execIndex.getOrDefault(x.containerId(), HashTreePSet.empty()).plus(x.id()));
         }
-        return new EngineState(snap.seq(), containers, names, images, tags, execs);
+        return new EngineState(snap.seq(), containers, names, images, tags, execs, execIndex);
     }
 
     /** Snapshot files, newest first. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
+import org.pcollections.PSet;
 
 /**
  * The engine's view of the world: a fold of the journal up to sequence {@code seq}. Immutable;
@@ -15,6 +16,7 @@ import org.pcollections.PMap;
  * @param images     by id
  * @param tags       tag to image id
  * @param execs      by exec id; an exec goes when its container does
+ * @param execIndex  container id to the ids of its execs
  */
 public record EngineState(
         long seq,
@@ -22,10 +24,11 @@ public record EngineState(
         PMap<String, String> names,
         PMap<String, Image> images,
         PMap<String, String> tags,
-        PMap<String, Exec> execs) {
+        PMap<String, Exec> execs,
+        PMap<String, PSet<String>> execIndex) {
 
     public static final EngineState EMPTY = new EngineState(0, HashTreePMap.empty(), HashTreePMap.empty(),
-            HashTreePMap.empty(), HashTreePMap.empty(), HashTreePMap.empty());
+            HashTreePMap.empty(), HashTreePMap.empty(), HashTreePMap.empty(), HashTreePMap.empty());
 
     public Container container(String id) {
         return containers.get(id);
@@ -72,12 +75,28 @@ public record EngineState(
 
     /** The exec sessions of one container. */
     public List<Exec> execsOf(String containerId) {
-        List<Exec> out = new ArrayList<>();
-        for (Exec e : execs.values()) {
-            if (e.containerId().equals(containerId)) {
-                out.add(e);
-            }
+        PSet<String> ids = execIndex.get(containerId);
+        if (ids == null) {
+            return List.of();
+        }
+        List<Exec> out = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            out.add(execs.get(id));
         }
         return out;
+    }
+
+    /** This state with different containers and names; everything else kept. */
+    EngineState withContainers(PMap<String, Container> c, PMap<String, String> n) {
+        return new EngineState(seq, c, n, images, tags, execs, execIndex);
+    }
+
+    /** This state with different images and tags; everything else kept. */
+    EngineState withImages(PMap<String, Image> i, PMap<String, String> t) {
+        return new EngineState(seq, containers, names, i, t, execs, execIndex);
+    }
+
+    EngineState withSeq(long s) {
+        return new EngineState(s, containers, names, images, tags, execs, execIndex);
     }
 }

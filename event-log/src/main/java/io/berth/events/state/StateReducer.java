@@ -14,7 +14,9 @@ import io.berth.events.state.ContainerState.Status;
 import io.berth.events.state.Transitions.Verb;
 import java.util.List;
 import java.util.TreeSet;
+import org.pcollections.HashTreePSet;
 import org.pcollections.PMap;
+import org.pcollections.PSet;
 
 /**
  * The pure fold from journal entries to {@link EngineState}: no I/O, no clock (times come from the
@@ -53,7 +55,7 @@ public final class StateReducer {
     }
 
     private static EngineState withSeq(EngineState s, long seq) {
-        return new EngineState(seq, s.containers(), s.names(), s.images(), s.tags(), s.execs());
+        return s.withSeq(seq);
     }
 
     // ---- containers
@@ -71,8 +73,9 @@ public final class StateReducer {
             case ContainerEvent.Started e -> {
                 Transitions.next(c.state().status(), Verb.START);
                 boolean byPolicy = c.state() instanceof ContainerState.Restarting;
+                long startedAt = e.startedAtNanos() > 0 ? e.startedAtNanos() : at;
                 yield put(s, new Container(c.id(), c.name(), c.spec(), new ContainerState.Running(e.pid()),
-                        c.createdNanos(), at, 0, 0, false, byPolicy ? c.restartCount() : 0));
+                        c.createdNanos(), startedAt, 0, 0, false, byPolicy ? c.restartCount() : 0));
             }
             case ContainerEvent.Paused e -> move(s, c, Verb.PAUSE, new ContainerState.Paused(c.pid()));
             case ContainerEvent.Unpaused e -> move(s, c, Verb.UNPAUSE, new ContainerState.Running(c.pid()));
@@ -124,8 +127,7 @@ public final class StateReducer {
         requireFreeName(s, c.name(), c.id());
         Container container = new Container(c.id(), c.name(), c.spec(), new ContainerState.Created(), at, 0, 0, 0,
                 false, 0);
-        return new EngineState(s.seq(), s.containers().plus(c.id(), container), s.names().plus(c.name(), c.id()),
-                s.images(), s.tags(), s.execs());
+        return s.withContainers(s.containers().plus(c.id(), container), s.names().plus(c.name(), c.id()));
     }
 
     private static void requireFreeName(EngineState s, String name, String id) {
@@ -147,18 +149,18 @@ public final class StateReducer {
         requireFreeName(s, e.newName(), c.id());
         Container renamed = new Container(c.id(), e.newName(), c.spec(), c.state(), c.createdNanos(),
                 c.startedNanos(), c.finishedNanos(), c.exitCode(), c.oomKilled(), c.restartCount());
-        return new EngineState(s.seq(), s.containers().plus(c.id(), renamed),
-                s.names().minus(c.name()).plus(e.newName(), c.id()), s.images(), s.tags(), s.execs());
+        return s.withContainers(s.containers().plus(c.id(), renamed), s.names().minus(c.name()).plus(e.newName(), c.id()));
     }
 
     private static EngineState removed(EngineState s, Container c) {
         Transitions.next(c.state().status(), Verb.REMOVED);
         PMap<String, Exec> execs = s.execs();
-        for (Exec x : s.execsOf(c.id())) {
-            execs = execs.minus(x.id());
+        PSet<String> ids = s.execIndex().get(c.id());
+        if (ids != null) {
+            execs = execs.minusAll(ids);
         }
         return new EngineState(s.seq(), s.containers().minus(c.id()), s.names().minus(c.name()), s.images(),
-                s.tags(), execs);
+                s.tags(), execs, s.execIndex().minus(c.id()));
     }
 
     private static EngineState move(EngineState s, Container c, Verb verb, ContainerState to) {
@@ -175,7 +177,7 @@ public final class StateReducer {
     }
 
     private static EngineState put(EngineState s, Container c) {
-        return new EngineState(s.seq(), s.containers().plus(c.id(), c), s.names(), s.images(), s.tags(), s.execs());
+        return s.withContainers(s.containers().plus(c.id(), c), s.names());
     }
 
     // ---- execs
@@ -204,8 +206,9 @@ public final class StateReducer {
                 yield new Exec(x.spec(), Exec.Status.EXITED, 0, e.exitCode());
             }
         };
+        PSet<String> ids = s.execIndex().getOrDefault(next.containerId(), HashTreePSet.empty());
         return new EngineState(s.seq(), s.containers(), s.names(), s.images(), s.tags(),
-                s.execs().plus(next.id(), next));
+                s.execs().plus(next.id(), next), s.execIndex().plus(next.containerId(), ids.plus(next.id())));
     }
 
     private static void requireExec(Exec x, String id, Exec.Status expected, String verb) {
@@ -253,8 +256,7 @@ public final class StateReducer {
                 for (String t : img.tags()) {
                     tags = tags.minus(t);
                 }
-                yield new EngineState(s.seq(), s.containers(), s.names(), s.images().minus(img.id()), tags,
-                        s.execs());
+                yield s.withImages(s.images().minus(img.id()), tags);
             }
         };
     }
@@ -313,6 +315,6 @@ public final class StateReducer {
     }
 
     private static EngineState putImage(EngineState s, Image img, PMap<String, String> tags) {
-        return new EngineState(s.seq(), s.containers(), s.names(), s.images().plus(img.id(), img), tags, s.execs());
+        return s.withImages(s.images().plus(img.id(), img), tags);
     }
 }

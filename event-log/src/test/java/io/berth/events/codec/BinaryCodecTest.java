@@ -22,7 +22,7 @@ class BinaryCodecTest {
             Bytes<byte[]> b = Bytes.allocateElasticOnHeap(256);
             EventCodec.write(e, b);
             long start = b.readPosition();
-            assertEquals(EventCatalog.of(e.getClass()).wireName(), b.readUtf8(), "the logical name comes first");
+            assertEquals(EventCatalog.of(e.getClass()).wireName(), Utf8.read(b), "the logical name comes first");
             b.readPosition(start);
             Event back = EventCodec.read(b);
             assertEquals(e, back);
@@ -82,12 +82,12 @@ class BinaryCodecTest {
     @Test
     void damagedInputFailsInsteadOfAllocatingWildly() {
         Bytes<byte[]> b = Bytes.allocateElasticOnHeap(16);
-        b.writeUtf8("container.created.v1");
-        b.writeUtf8(Fixtures.id(1));
-        b.writeUtf8("n");
+        Utf8.write(b, "container.created.v1");
+        Utf8.write(b, Fixtures.id(1));
+        Utf8.write(b, "n");
         b.writeByte((byte) 1);
-        b.writeUtf8("img");
-        b.writeUtf8("sha256:x");
+        Utf8.write(b, "img");
+        Utf8.write(b, "sha256:x");
         b.writeStopBit(Integer.MAX_VALUE); // entrypoint list count far beyond the input
         assertThrows(IllegalArgumentException.class, () -> EventCodec.read(b));
     }
@@ -95,10 +95,10 @@ class BinaryCodecTest {
     @Test
     void unknownAndFutureEventsAreRefused() {
         Bytes<byte[]> b = Bytes.allocateElasticOnHeap(16);
-        b.writeUtf8("container.teleported.v1");
+        Utf8.write(b, "container.teleported.v1");
         assertThrows(IllegalArgumentException.class, () -> EventCodec.read(b));
         Bytes<byte[]> c = Bytes.allocateElasticOnHeap(16);
-        c.writeUtf8("container.started.v9");
+        Utf8.write(c, "container.started.v9");
         assertThrows(IllegalArgumentException.class, () -> EventCodec.read(c));
     }
 }

@@ -20,7 +20,7 @@ class UpcastersTest {
         v1.put("exitCode", 3);
         v1.put("finishedAtNanos", 1_700_000_000_000_000_001L);
         Bytes<byte[]> b = Bytes.allocateElasticOnHeap(64);
-        b.writeUtf8("container.exited.v1");
+        Utf8.write(b, "container.exited.v1");
         BinaryCodec.writeGeneric(Upcasters.CONTAINER_EXITED_V1.fromShape(), v1, b);
 
         assertEquals(new ContainerEvent.Exited(Fixtures.id(9), 3, 1_700_000_000_000_000_001L, 0), EventCodec.read(b));
@@ -32,6 +32,18 @@ class UpcastersTest {
         // The golden line of container.exited before v2; a change here would make old journals unreadable.
         assertEquals("Exited{id:S,exitCode:I,finishedAtNanos:J}",
                 Upcasters.CONTAINER_EXITED_V1.fromShape().describe());
+    }
+
+    @Test
+    void containerStartedV1ReadsAsV2WithTheJournalTimeStandingIn() {
+        Map<String, Object> v1 = new LinkedHashMap<>();
+        v1.put("id", Fixtures.id(4));
+        v1.put("pid", 321);
+        Bytes<byte[]> b = Bytes.allocateElasticOnHeap(64);
+        Utf8.write(b, "container.started.v1");
+        BinaryCodec.writeGeneric(Upcasters.CONTAINER_STARTED_V1.fromShape(), v1, b);
+        assertEquals(new ContainerEvent.Started(Fixtures.id(4), 321, 0), EventCodec.read(b));
+        assertEquals("Started{id:S,pid:I}", Upcasters.CONTAINER_STARTED_V1.fromShape().describe());
     }
 
     @Test

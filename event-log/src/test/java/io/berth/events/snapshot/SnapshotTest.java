@@ -1,5 +1,6 @@
 package io.berth.events.snapshot;
 
+import io.berth.events.codec.Utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -149,7 +150,7 @@ class SnapshotTest {
         in.readLimit(data.length - 4);
         in.readLong();
         in.readInt();
-        assertEquals(shape, in.readUtf8());
+        assertEquals(shape, Utf8.read(in));
         return in;
     }
 
@@ -158,7 +159,7 @@ class SnapshotTest {
         var out = net.openhft.chronicle.bytes.Bytes.allocateElasticOnHeap(4096);
         byte[] original = Files.readAllBytes(file);
         out.write(original, 0, 12); // magic and format
-        out.writeUtf8(shapeText);
+        Utf8.write(out, shapeText);
         BinaryCodec.writeGeneric(shape, value, out);
         var crc = new java.util.zip.CRC32C();
         crc.update(out.underlyingObject(), 0, (int) out.writePosition());

@@ -55,10 +55,10 @@ class StateReducerTest {
         assertEquals(1000, created.createdNanos());
         assertEquals(c, state.names().get("web"));
 
-        apply(new ContainerEvent.Started(c, 321));
+        apply(new ContainerEvent.Started(c, 321, 0));
         assertEquals(new ContainerState.Running(321), state.container(c).state());
         assertEquals(321, state.container(c).pid());
-        assertEquals(2000, state.container(c).startedNanos());
+        assertEquals(2000, state.container(c).startedNanos(), "a v1 start: the journal time");
 
         apply(new ContainerEvent.Paused(c));
         assertEquals(new ContainerState.Paused(321), state.container(c).state());
@@ -72,7 +72,8 @@ class StateReducerTest {
         assertEquals(99_000, exited.finishedNanos());
         assertEquals(0, exited.pid());
 
-        apply(new ContainerEvent.Started(c, 400));
+        apply(new ContainerEvent.Started(c, 400, 1500));
+        assertEquals(1500, state.container(c).startedNanos(), "the runtime's start time wins over the journal's");
         assertFalse(state.container(c).oomKilled(), "a new run clears the last run's facts");
         assertEquals(0, state.container(c).finishedNanos());
         apply(new ContainerEvent.Exited(c, 0, 120_000, 400));
@@ -86,23 +87,23 @@ class StateReducerTest {
     @Test
     void restartsByPolicyCountUntilAManualStart() {
         apply(new ContainerEvent.Created(c, "web", spec("busybox")));
-        apply(new ContainerEvent.Started(c, 1));
+        apply(new ContainerEvent.Started(c, 1, 0));
         for (int attempt = 1; attempt <= 3; attempt++) {
             apply(new ContainerEvent.Exited(c, 1, seq, 0));
             apply(new ContainerEvent.Restarting(c, attempt, 100, "on-failure"));
             assertEquals(new ContainerState.Restarting(attempt, 100), state.container(c).state());
-            apply(new ContainerEvent.Started(c, 10 + attempt));
+            apply(new ContainerEvent.Started(c, 10 + attempt, 0));
             assertEquals(attempt, state.container(c).restartCount());
         }
         apply(new ContainerEvent.Exited(c, 0, seq, 0));
-        apply(new ContainerEvent.Started(c, 50));
+        apply(new ContainerEvent.Started(c, 50, 0));
         assertEquals(0, state.container(c).restartCount());
     }
 
     @Test
     void aStopDuringBackoffKeepsTheLastRunsExitCode() {
         apply(new ContainerEvent.Created(c, "web", spec("busybox")));
-        apply(new ContainerEvent.Started(c, 1));
+        apply(new ContainerEvent.Started(c, 1, 0));
         apply(new ContainerEvent.Exited(c, 3, 5_000, 1));
         apply(new ContainerEvent.Restarting(c, 1, 60_000, "always"));
         apply(new ContainerEvent.Exited(c, 0, 9_000, 0));
@@ -113,7 +114,7 @@ class StateReducerTest {
 
     @Test
     void illegalEventsAreRefusedAndLeaveTheStateAlone() {
-        assertEquals(ErrorKind.NOT_FOUND, refused(new ContainerEvent.Started(c, 1)).kind());
+        assertEquals(ErrorKind.NOT_FOUND, refused(new ContainerEvent.Started(c, 1, 0)).kind());
         apply(new ContainerEvent.Created(c, "web", spec("busybox")));
         EngineException e = refused(new ContainerEvent.Paused(c));
         assertEquals(ErrorKind.CONFLICT, e.kind());
@@ -123,7 +124,7 @@ class StateReducerTest {
         assertEquals(ErrorKind.CONFLICT, dup.kind());
         assertTrue(dup.getMessage().contains("\"/web\" is already in use"), dup.getMessage());
         assertEquals(ErrorKind.FAILED_PRECONDITION, assertThrows(EngineException.class,
-                () -> StateReducer.apply(state, new EventEnvelope(seq, 0, c, new ContainerEvent.Started(c, 1)))).kind());
+                () -> StateReducer.apply(state, new EventEnvelope(seq, 0, c, new ContainerEvent.Started(c, 1, 0)))).kind());
     }
 
     @Test
@@ -158,7 +159,7 @@ class StateReducerTest {
         String x = id(50);
         var created = new ExecEvent.Created(x, c, List.of("true"), List.of(), "", "/", false, false, false);
         assertEquals("cannot exec: container is created", refused(created).getMessage());
-        apply(new ContainerEvent.Started(c, 9));
+        apply(new ContainerEvent.Started(c, 9, 0));
         apply(created);
         apply(new ExecEvent.Started(x, c, 77));
         assertEquals(Exec.Status.RUNNING, state.execs().get(x).status());

@@ -1,5 +1,6 @@
 package io.berth.events.journal.internal;
 
+import io.berth.events.codec.Utf8;
 import io.berth.events.Event;
 import io.berth.events.EventEnvelope;
 import io.berth.events.codec.EventCodec;
@@ -28,7 +29,7 @@ final class EntryFormat {
         out.clear();
         out.writeLong(seq);
         out.writeLong(timeNanos);
-        out.writeUtf8(event.actorId());
+        Utf8.write(out, event.actorId());
         EventCodec.write(event, out);
         int length = (int) out.writePosition();
         crc.reset();
@@ -62,7 +63,7 @@ final class EntryFormat {
         try {
             long seq = inView.readLong();
             long time = inView.readLong();
-            String actor = inView.readUtf8();
+            String actor = Utf8.read(inView);
             Event event = EventCodec.read(inView);
             if (inView.readRemaining() != 0) {
                 return new Decoded(null, inView.readRemaining() + " unexpected bytes after the event");
