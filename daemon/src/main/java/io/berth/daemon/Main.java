@@ -132,7 +132,10 @@ public final class Main {
 
                     @Override
                     public JsonObject extraInfo() {
-                        return new JsonObject();
+                        return new JsonObject().put("BerthJournal", new JsonObject()
+                                .put("LastSequence", journal.lastSeq()).put("FirstSequence", journal.firstSeq())
+                                .put("SizeBytes", journal.sizeBytes()).put("SyncMode", config.journalSync().name().toLowerCase())
+                                .put("DamagedEntries", journal.damage().size()));
                     }
 
                     @Override

@@ -29,13 +29,16 @@ public final class ExecRoutes {
         r.jsonBody().onFailure(r::fail).onSuccess(body -> {
             boolean detach = body.getBoolean("Detach", false);
             boolean tty = body.getBoolean("Tty", x.spec().tty());
+            io.vertx.core.json.JsonArray size = body.getJsonArray("ConsoleSize");
+            int[] consoleSize = size != null && size.size() == 2 && size.getInteger(0) > 0
+                    ? new int[] {size.getInteger(0), size.getInteger(1)} : null;
             if (detach) {
-                r.reply(execs.start(id, null), 200);
+                r.reply(execs.start(id, null, consoleSize), 200);
                 return;
             }
             Hijack.accept(r, tty).onFailure(r::fail).onSuccess(socket -> {
                 AttachSession session = new AttachSession(socket, x.spec().attachStdin(), true, true, tty, true);
-                execs.start(id, session).onFailure(err -> {
+                execs.start(id, session, consoleSize).onFailure(err -> {
                     socket.write(AttachSession.frame(2, ("Error: " + err.getMessage() + "\n").getBytes()));
                     session.abort();
                 });

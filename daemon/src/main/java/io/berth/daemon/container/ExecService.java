@@ -83,7 +83,7 @@ public final class ExecService {
      * Starts a created exec. With a session the process waits for it and its output streams there;
      * the returned future completes once the process runs.
      */
-    public Future<Void> start(String execId, AttachSession session) {
+    public Future<Void> start(String execId, AttachSession session, int[] consoleSize) {
         Exec x;
         Container c;
         try {
@@ -103,6 +103,9 @@ public final class ExecService {
             ProcessUser user = ProcessUser.resolve(paths.rootfs(c.id()),
                     spec.user().isEmpty() ? c.spec().user() : spec.user());
             JsonObject process = specs.execProcess(c.spec(), spec.cmd(), spec.env(), spec.workingDir(), user, spec.tty());
+            if (spec.tty() && consoleSize != null) {
+                process.put("consoleSize", new JsonObject().put("height", consoleSize[0]).put("width", consoleSize[1]));
+            }
             Path processJson = dir.resolve("process.json");
             Files.writeString(processJson, process.encode(), StandardCharsets.UTF_8);
             ExecProcess p = runtime.exec(new ExecRequest(c.id(), execId, processJson, dir, spec.tty(),

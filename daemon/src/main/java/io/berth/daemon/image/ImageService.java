@@ -113,8 +113,7 @@ public final class ImageService implements ImageResolver {
                                         String message) {
         String ref;
         try {
-            ref = repo == null || repo.isEmpty() ? "" : ImageReference.parse(repo)
-                    .withTag(tag == null || tag.isEmpty() ? ImageReference.DEFAULT_TAG : tag).toString();
+            ref = repo == null || repo.isEmpty() ? "" : withTag(repo, tag);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
@@ -176,12 +175,17 @@ public final class ImageService implements ImageResolver {
     public Future<Void> tag(String source, String repo, String tag) {
         try {
             Image img = resolve(source);
-            String target = ImageReference.parse(repo).withTag(tag == null || tag.isEmpty()
-                    ? ImageReference.DEFAULT_TAG : tag).toString();
+            String target = withTag(repo, tag);
             return engine.commit(new ImageEvent.Tagged(img.id(), target)).mapEmpty();
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
+    }
+
+    /** {@code repo} with {@code tag}; without one, the tag {@code repo} may carry, else {@code latest}. */
+    private static String withTag(String repo, String tag) {
+        ImageReference r = ImageReference.parse(repo);
+        return (tag == null || tag.isEmpty() ? r.withDefaultTag() : r.withTag(tag)).toString();
     }
 
     /** {@code docker rmi}, with Docker's rules for tags, ids, and images in use. */
