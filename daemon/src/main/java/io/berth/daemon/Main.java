@@ -62,7 +62,10 @@ public final class Main {
             System.exit(1);
             return;
         }
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", config.logLevel().equals("fatal") ? "error" : config.logLevel());
+        String level = config.logLevel().equals("fatal") ? "error" : config.logLevel();
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+        // The JSON parser may have set up logging already; a logger's own key is read when it is made.
+        System.setProperty("org.slf4j.simpleLogger.log.io.berth", level);
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
@@ -148,7 +151,7 @@ public final class Main {
                 new ExecRoutes(execs).register(routes);
                 new ImageRoutes(images, engine::state).register(routes);
                 ApiServer api = new ApiServer(vertx, routes);
-                new Reconciler(engine, runtime, exits, paths).reconcile()
+                new Reconciler(engine, runtime, paths).reconcile()
                         .compose(x -> engine.commit(new DaemonEvent.Started(daemonId, BerthVersion.VERSION,
                                 ProcessHandle.current().pid())))
                         .compose(x -> {

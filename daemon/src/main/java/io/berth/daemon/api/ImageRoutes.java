@@ -46,7 +46,6 @@ public final class ImageRoutes {
 
     private void list(ApiRequest r) {
         Filters f = Filters.parse(r.query("filters"), LIST_FILTERS);
-        boolean all = r.queryBool("all", false);
         EngineState s = state.get();
         List<Image> out = new ArrayList<>();
         for (Image img : s.images().values()) {
@@ -55,9 +54,6 @@ public final class ImageRoutes {
                 continue;
             }
             if (!f.any("reference", v -> img.tags().stream().anyMatch(t -> matchesReference(t, v)))) {
-                continue;
-            }
-            if (!all && dangling && !f.has("dangling") && usedOnlyAsParent(img)) {
                 continue;
             }
             out.add(img);
@@ -81,10 +77,6 @@ public final class ImageRoutes {
             a.add(o);
         }
         r.ok(a);
-    }
-
-    private static boolean usedOnlyAsParent(Image img) {
-        return false;
     }
 
     private static boolean matchesReference(String normalizedTag, String pattern) {

@@ -1,7 +1,6 @@
 package io.berth.daemon.engine;
 
 import io.berth.daemon.container.ContainerPaths;
-import io.berth.daemon.runtime.ExitMonitor;
 import io.berth.daemon.runtime.OciRuntime;
 import io.berth.daemon.runtime.RuntimeState;
 import io.berth.events.ContainerEvent;
@@ -11,9 +10,7 @@ import io.berth.events.state.ContainerState;
 import io.vertx.core.Future;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,13 +29,11 @@ public final class Reconciler {
 
     private final Engine engine;
     private final OciRuntime runtime;
-    private final ExitMonitor exits;
     private final ContainerPaths paths;
 
-    public Reconciler(Engine engine, OciRuntime runtime, ExitMonitor exits, ContainerPaths paths) {
+    public Reconciler(Engine engine, OciRuntime runtime, ContainerPaths paths) {
         this.engine = engine;
         this.runtime = runtime;
-        this.exits = exits;
         this.paths = paths;
     }
 
@@ -47,9 +42,7 @@ public final class Reconciler {
         return engine.blocking(() -> {
             List<RuntimeState> running = runtime.list();
             List<Event> events = new ArrayList<>();
-            Set<String> seen = new HashSet<>();
             for (RuntimeState rs : running) {
-                seen.add(rs.id());
                 if (engine.state().container(rs.id()) == null) {
                     LOG.warn("runtime container {} is not in the journal; deleting it", rs.id());
                     runtime.delete(rs.id(), true);

@@ -3,7 +3,6 @@ package io.berth.daemon.image;
 import io.berth.daemon.container.ImageResolver;
 import io.berth.daemon.engine.Engine;
 import io.berth.errors.EngineException;
-import io.berth.errors.ErrorKind;
 import io.berth.events.Event;
 import io.berth.events.ImageEvent;
 import io.berth.events.state.Container;
@@ -142,12 +141,10 @@ public final class ImageService implements ImageResolver {
             for (String ref : refs) {
                 Image img = resolve(ref);
                 List<String> tags = byId.computeIfAbsent(img.id(), k -> new ArrayList<>());
+                // Saved by id, Docker records no tag for the image.
                 String normalized = normalizedOrNull(ref);
                 if (normalized != null && img.tags().contains(normalized)) {
                     tags.add(normalized);
-                } else if (normalized == null) {
-                    // Saved by id: Docker writes no tags for it.
-                    continue;
                 }
             }
             byId.forEach((id, tags) -> requests.add(new SaveRequest(id, tags)));
@@ -265,12 +262,5 @@ public final class ImageService implements ImageResolver {
 
     private static ImageEvent.ImageInfo info(StoredImage img) {
         return new ImageEvent.ImageInfo(img.id(), img.sizeBytes(), img.createdNanos(), img.diffIds());
-    }
-
-    /** Sanity check for callers that got an id from elsewhere. */
-    public void requireContent(String imageId) {
-        if (!store.has(imageId)) {
-            throw new EngineException(ErrorKind.DATA_LOSS, "image " + imageId + " has no content in the store");
-        }
     }
 }

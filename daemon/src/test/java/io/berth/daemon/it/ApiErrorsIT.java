@@ -64,6 +64,21 @@ class ApiErrorsIT {
         assertEquals(400, future.status());
         assertTrue(message(future).contains("is too new"));
         assertEquals(404, api.get("/v1.45/nothing/here").status());
+        assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"),
+                Files.getPosixFilePermissions(berth.socket()), "the socket is 0660, as dockerd's");
+    }
+
+    @Test
+    void helpListsDockerdsFlags() throws Exception {
+        Process p = new ProcessBuilder(BerthProcess.repoRoot().resolve("bin/berthd").toString(), "--help")
+                .redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor());
+        for (String flag : new String[] {"--host", "--data-root", "--exec-root", "--pidfile", "--config-file",
+            "--live-restore", "--metrics-addr", "--log-level", "--default-ulimit"}) {
+            assertTrue(out.contains(flag), flag + " in:\n" + out);
+        }
     }
 
     @Test

@@ -67,6 +67,32 @@ class ContainerLifecycleIT {
     }
 
     @Test
+    void aCommandThatCannotRunLeavesNothingBehind() throws Exception {
+        Docker.Result r = docker.run("run", "--name", "broken", "busybox", "/no/such/program");
+        assertEquals(127, r.exit(), r.toString());
+        assertTrue(r.err().contains("no such file or directory") || r.err().contains("executable file not found"), r.err());
+        JsonObject st = inspect("broken").getJsonObject("State");
+        assertEquals("created", st.getString("Status"), "as with Docker, the container stays created");
+        Process runc = new ProcessBuilder("runc", "--root", berth.execRoot().resolve("runc").toString(), "list", "-q")
+                .redirectErrorStream(true).start();
+        assertEquals("", new String(runc.getInputStream().readAllBytes()).trim(), "no runtime state left");
+        runc.waitFor();
+        boolean shim = ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine()
+                .map(c -> c.contains("conmon") && c.contains(berth.execRoot().toString())).orElse(false));
+        assertFalse(shim, "no shim left");
+        ok("rm", "broken");
+        assertEquals(0, docker.run("run", "--rm", "busybox", "true").exit(), "the engine is fine afterwards");
+    }
+
+    @Test
+    void idsAreFoundByUniquePrefix() throws Exception {
+        String id = ok("create", "busybox", "true").trimmed();
+        assertTrue(id.matches("[0-9a-f]{64}"), id);
+        assertEquals(id, ok("inspect", "--format", "{{.Id}}", id.substring(0, 6)).trimmed());
+        ok("rm", id.substring(0, 12));
+    }
+
+    @Test
     void stdinIsPipedAndClosedAtItsEnd() throws Exception {
         Docker.Result r = docker.runWithInput("line one\nline two\n".getBytes(), 60, "run", "-i", "--rm", "busybox",
                 "sh", "-c", "wc -l; echo done");
