@@ -12,17 +12,23 @@ import net.openhft.chronicle.bytes.Bytes;
  * {@code seq:int64, timeNanos:int64, actor:utf8, event name:utf8, payload, crc32c:int32}. The CRC
  * covers everything before it, so a torn or corrupted entry is told apart from a valid one.
  *
- * <p>Instances hold scratch buffers: one per thread.
+ * <p>Instances hold scratch buffers: one thread at a time.
  */
 final class EntryFormat {
 
     /** seq + time + two empty strings + crc. */
     static final int MIN_LENGTH = 8 + 8 + 1 + 1 + 4;
 
-    private final Bytes<byte[]> out = Bytes.allocateElasticOnHeap(512);
+    private final Bytes<byte[]> out = unchecked(Bytes.allocateElasticOnHeap(512));
     private final CRC32C crc = new CRC32C();
     private byte[] in = new byte[512];
-    private Bytes<byte[]> inView = Bytes.wrapForRead(in);
+    private Bytes<byte[]> inView = unchecked(Bytes.wrapForRead(in));
+
+    /** A reader may be made on one thread and used on another (replay decodes on a helper thread). */
+    private static Bytes<byte[]> unchecked(Bytes<byte[]> b) {
+        b.singleThreadedCheckDisabled(true);
+        return b;
+    }
 
     /** Encodes into the internal buffer and returns it, ready to be copied into an excerpt. */
     Bytes<byte[]> encode(long seq, long timeNanos, Event event) {
@@ -50,7 +56,7 @@ final class EntryFormat {
         int length = (int) remaining;
         if (in.length < length) {
             in = new byte[Math.max(length, in.length * 2)];
-            inView = Bytes.wrapForRead(in);
+            inView = unchecked(Bytes.wrapForRead(in));
         }
         bytes.read(in, 0, length);
         crc.reset();
