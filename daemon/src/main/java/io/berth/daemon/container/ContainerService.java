@@ -74,9 +74,13 @@ public final class ContainerService {
     public Container find(String ref) {
         Container c = engine.state().findContainer(ref);
         if (c == null) {
-            throw EngineException.notFound("No such container: " + ref);
+            throw noSuchContainer(ref);
         }
         return c;
+    }
+
+    private static EngineException noSuchContainer(String ref) {
+        return EngineException.notFound("No such container: " + ref);
     }
 
     // ---- create
@@ -114,11 +118,9 @@ public final class ContainerService {
 
     /** Starts a created or exited container. An already running one is NOT_MODIFIED (HTTP 304). */
     public Future<Void> start(String ref) {
-        Container found;
-        try {
-            found = find(ref);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
+        Container found = engine.state().findContainer(ref);
+        if (found == null) {
+            return Future.failedFuture(noSuchContainer(ref));
         }
         String id = found.id();
         return engine.exclusive(id, () -> {
@@ -210,11 +212,9 @@ public final class ContainerService {
 
     /** Resizes the TTY of a running container; a container without one ignores it, as Docker does. */
     public Future<Void> resize(String ref, int height, int width) {
-        Container c;
-        try {
-            c = find(ref);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
+        Container c = engine.state().findContainer(ref);
+        if (c == null) {
+            return Future.failedFuture(noSuchContainer(ref));
         }
         if (!(c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused)) {
             return Future.failedFuture(EngineException.conflict("Container " + c.id() + " is not running"));
@@ -241,11 +241,9 @@ public final class ContainerService {
 
     /** Runs blocking file work on the container's root file system, mounting it first if needed. */
     public <T> Future<T> withRootfs(String ref, java.util.function.Function<String, java.util.concurrent.Callable<T>> work) {
-        Container c;
-        try {
-            c = find(ref);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
+        Container c = engine.state().findContainer(ref);
+        if (c == null) {
+            return Future.failedFuture(noSuchContainer(ref));
         }
         return engine.exclusive(c.id() + "/files", () -> engine.blocking(() -> {
             files.mount(c.id(), images.layerDirs(c.spec().imageId()));
@@ -257,11 +255,9 @@ public final class ContainerService {
 
     /** Sends a signal; the container must be running (or paused). */
     public Future<Void> kill(String ref, int signal) {
-        Container found;
-        try {
-            found = find(ref);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
+        Container found = engine.state().findContainer(ref);
+        if (found == null) {
+            return Future.failedFuture(noSuchContainer(ref));
         }
         String id = found.id();
         return engine.exclusive(id, () -> {
@@ -296,11 +292,9 @@ public final class ContainerService {
      * that is not running is NOT_MODIFIED.
      */
     public Future<Void> stop(String ref, Integer timeoutSeconds, String signalName) {
-        Container c;
-        try {
-            c = find(ref);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
+        Container c = engine.state().findContainer(ref);
+        if (c == null) {
+            return Future.failedFuture(noSuchContainer(ref));
         }
         if (!(c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused)) {
             return Future.failedFuture(new EngineException(ErrorKind.NOT_MODIFIED, "container already stopped"));
@@ -433,11 +427,9 @@ public final class ContainerService {
     }
 
     private Future<Void> simple(String ref, java.util.function.Function<Container, Future<?>> op) {
-        Container found;
-        try {
-            found = find(ref);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
+        Container found = engine.state().findContainer(ref);
+        if (found == null) {
+            return Future.failedFuture(noSuchContainer(ref));
         }
         return engine.exclusive(found.id(), () -> op.apply(find(found.id())).mapEmpty());
     }
@@ -446,11 +438,9 @@ public final class ContainerService {
 
     /** Removes a container; a running one only with {@code force}, which kills it first. */
     public Future<Void> remove(String ref, boolean force) {
-        Container c;
-        try {
-            c = find(ref);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
+        Container c = engine.state().findContainer(ref);
+        if (c == null) {
+            return Future.failedFuture(noSuchContainer(ref));
         }
         String id = c.id();
         Future<Void> stopped = Future.succeededFuture();
@@ -517,11 +507,9 @@ public final class ContainerService {
      * in place, so the caller can tell the client before the container may exit.
      */
     public Future<WaitResult> waitFor(String ref, String condition) {
-        Container c;
-        try {
-            c = find(ref);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
+        Container c = engine.state().findContainer(ref);
+        if (c == null) {
+            return Future.failedFuture(noSuchContainer(ref));
         }
         String id = c.id();
         return switch (condition == null || condition.isEmpty() ? "not-running" : condition) {

@@ -345,37 +345,8 @@ final class LayerUnpacker {
         return s.length() > 200 ? s.substring(0, 200) + "..." : s;
     }
 
-    /**
-     * Deletes a file or a directory tree without following symlinks. Makes directories writable first,
-     * since unpacked layers may hold 0555 directories that a non-root owner cannot empty.
-     */
+    /** Removes a half-made or doomed layer tree. */
     static void deleteTree(Path path) throws IOException {
-        if (lstat(path) == null) {
-            return;
-        }
-        Files.walkFileTree(path, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (!NativeFs.get().isRoot()) {
-                    NativeFs.get().chmod(dir, 0700);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        io.berth.daemon.os.FileOps.deleteTree(path);
     }
 }

@@ -12,12 +12,27 @@ import java.nio.file.attribute.BasicFileAttributes;
 public final class FileOps {
     private FileOps() {}
 
-    /** Deletes a tree without following symbolic links; a missing tree is fine. */
+    /**
+     * Deletes a tree without following symbolic links; a missing tree is fine. Directories the
+     * caller cannot write (0555 ones in image layers, when not root) are opened up first.
+     */
     public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                if (!Files.isWritable(dir)) {
+                    var perms = java.util.EnumSet.copyOf(Files.getPosixFilePermissions(dir));
+                    perms.addAll(java.util.List.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE));
+                    Files.setPosixFilePermissions(dir, perms);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Files.deleteIfExists(file);

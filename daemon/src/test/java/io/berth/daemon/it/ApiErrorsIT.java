@@ -9,33 +9,20 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Version negotiation, Docker's error statuses and messages, and bad input that must change nothing. */
-class ApiErrorsIT {
+class ApiErrorsIT extends DaemonTest {
 
-    static BerthProcess berth;
-    static Docker docker;
-    static Api api;
+    Api api;
 
     @BeforeAll
-    static void start() throws Exception {
-        berth = BerthProcess.start();
-        docker = new Docker(berth);
+    void api() {
         api = new Api(berth);
-        Busybox.importInto(docker);
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (berth != null) {
-            berth.close();
-        }
-    }
-
-    private static String message(Api.Response r) {
+    private String message(Api.Response r) {
         return new JsonObject(r.body()).getString("message");
     }
 
@@ -177,11 +164,11 @@ class ApiErrorsIT {
         }
     }
 
-    private static long journalSeq() throws Exception {
+    private long journalSeq() throws Exception {
         return new JsonObject(api.get("/info").body()).getJsonObject("BerthJournal").getLong("LastSequence");
     }
 
-    private static int containerDirs() throws Exception {
+    private int containerDirs() throws Exception {
         Path d = berth.dataRoot().resolve("containers");
         if (!Files.isDirectory(d)) {
             return 0;

@@ -9,39 +9,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The container lines of the engine issue, each through the stock docker CLI against a real berthd. */
-class ContainerLifecycleIT {
-
-    static BerthProcess berth;
-    static Docker docker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        berth = BerthProcess.start();
-        docker = new Docker(berth);
-        Busybox.importInto(docker);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (berth != null) {
-            berth.close();
-        }
-    }
-
-    private static Docker.Result ok(String... args) throws Exception {
-        Docker.Result r = docker.run(args);
-        assertEquals(0, r.exit(), () -> "docker " + String.join(" ", args) + "\n" + r + "\n" + berth.logText());
-        return r;
-    }
-
-    private static JsonObject inspect(String name) throws Exception {
-        return new JsonArray(ok("inspect", name).out()).getJsonObject(0);
-    }
+class ContainerLifecycleIT extends DaemonTest {
 
     @Test
     void runRemovePrintsAndExitsZero() throws Exception {

@@ -5,37 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A stopped and started daemon rebuilds its state from the journal; running containers keep running. */
-class DaemonRestartIT {
+class DaemonRestartIT extends DaemonTest {
 
-    static BerthProcess berth;
-    static Docker docker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        berth = BerthProcess.start();
-        docker = new Docker(berth);
-        Busybox.importInto(docker);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (berth != null) {
-            berth.close();
-        }
-    }
-
-    private static Docker.Result ok(String... args) throws Exception {
-        Docker.Result r = docker.run(args);
-        assertEquals(0, r.exit(), () -> "docker " + String.join(" ", args) + "\n" + r + "\n" + berth.logText());
-        return r;
-    }
-
-    private static JsonObject state(String name) throws Exception {
+    private JsonObject state(String name) throws Exception {
         return new JsonArray(ok("inspect", name).out()).getJsonObject(0).getJsonObject("State");
     }
 

@@ -7,33 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Import, list, inspect, tag, remove, save and load through the docker CLI. */
-class ImageIT {
+class ImageIT extends DaemonTest {
 
-    static BerthProcess berth;
-    static Docker docker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        berth = BerthProcess.start();
-        docker = new Docker(berth);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (berth != null) {
-            berth.close();
-        }
-    }
-
-    private static Docker.Result ok(String... args) throws Exception {
-        Docker.Result r = docker.run(args);
-        assertEquals(0, r.exit(), () -> "docker " + String.join(" ", args) + "\n" + r + "\n" + berth.logText());
-        return r;
+    @Override
+    boolean importsBusybox() {
+        return false;
     }
 
     @Test

@@ -8,35 +8,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code docker run -it} and {@code docker exec -it} with a real terminal: util-linux's {@code script}
  * gives the CLI a pty of a known size, so the resize the CLI sends can be checked inside.
  */
-class InteractiveIT {
-
-    static BerthProcess berth;
-    static Docker docker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        berth = BerthProcess.start();
-        docker = new Docker(berth);
-        Busybox.importInto(docker);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (berth != null) {
-            berth.close();
-        }
-    }
+class InteractiveIT extends DaemonTest {
 
     /** Runs {@code command} in a 30x100 pty, typing {@code lines} one by one; returns exit code and output. */
-    private static Object[] inTerminal(String command, List<String> lines) throws Exception {
+    private Object[] inTerminal(String command, List<String> lines) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("script", "-qefc", "stty rows 30 cols 100; " + command, "/dev/null");
         pb.environment().put("DOCKER_HOST", berth.host());
         pb.redirectErrorStream(true);

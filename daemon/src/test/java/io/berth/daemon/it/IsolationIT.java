@@ -8,35 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A container is really isolated: its own hostname, PID 1, network, and a writable layer of its own. */
-class IsolationIT {
-
-    static BerthProcess berth;
-    static Docker docker;
-
-    @BeforeAll
-    static void start() throws Exception {
-        berth = BerthProcess.start();
-        docker = new Docker(berth);
-        Busybox.importInto(docker);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (berth != null) {
-            berth.close();
-        }
-    }
-
-    private static Docker.Result ok(String... args) throws Exception {
-        Docker.Result r = docker.run(args);
-        assertEquals(0, r.exit(), () -> "docker " + String.join(" ", args) + "\n" + r + "\n" + berth.logText());
-        return r;
-    }
+class IsolationIT extends DaemonTest {
 
     @Test
     void ownNamespaces() throws Exception {

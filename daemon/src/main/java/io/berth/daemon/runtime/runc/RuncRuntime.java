@@ -415,6 +415,10 @@ public final class RuncRuntime implements OciRuntime, AutoCloseable {
     }
 
     private JsonObject stateJson(String id) {
+        // runc keeps a directory per container under its root: without one, asking runc is wasted time.
+        if (!Files.isDirectory(runcRoot.resolve(id))) {
+            return null;
+        }
         try {
             return new JsonObject(runc("state", id));
         } catch (EngineException e) {

@@ -1,0 +1,52 @@
+package io.berth.daemon.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Base of the integration tests: one real berthd per test class, with busybox imported, driven by
+ * the stock docker CLI; stopped and cleaned up after the class even when tests fail.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DaemonTest {
+
+    BerthProcess berth;
+    Docker docker;
+
+    /** Whether the class needs busybox imported before its tests. */
+    boolean importsBusybox() {
+        return true;
+    }
+
+    @BeforeAll
+    void startDaemon() throws Exception {
+        berth = BerthProcess.start();
+        docker = new Docker(berth);
+        if (importsBusybox()) {
+            Busybox.importInto(docker);
+        }
+    }
+
+    @AfterAll
+    void stopDaemon() throws Exception {
+        if (berth != null) {
+            berth.close();
+        }
+    }
+
+    /** Runs the CLI and requires success; the failure message carries the output and the daemon's log. */
+    Docker.Result ok(String... args) throws Exception {
+        Docker.Result r = docker.run(args);
+        assertEquals(0, r.exit(), () -> "docker " + String.join(" ", args) + "\n" + r + "\n" + berth.logText());
+        return r;
+    }
+
+    JsonObject inspect(String name) throws Exception {
+        return new JsonArray(ok("inspect", name).out()).getJsonObject(0);
+    }
+}
