@@ -335,10 +335,32 @@ public final class BinaryCodec {
         }
     }
 
+    /** Writes one component of a record; primitives are read through typed handles, without boxing. */
+    private interface FieldWriter {
+        void write(Bytes<?> out, Object record) throws Throwable;
+    }
+
+    private static FieldWriter fieldWriter(MethodHandle accessor, Class<?> type, ValueCodec codec) {
+        if (type == int.class) {
+            MethodHandle h = accessor.asType(MethodType.methodType(int.class, Object.class));
+            return (out, rec) -> out.writeStopBit((long) (int) h.invokeExact(rec));
+        }
+        if (type == long.class) {
+            MethodHandle h = accessor.asType(MethodType.methodType(long.class, Object.class));
+            return (out, rec) -> out.writeStopBit((long) h.invokeExact(rec));
+        }
+        if (type == boolean.class) {
+            MethodHandle h = accessor.asType(MethodType.methodType(boolean.class, Object.class));
+            return (out, rec) -> out.writeByte((byte) ((boolean) h.invokeExact(rec) ? 1 : 0));
+        }
+        MethodHandle h = accessor.asType(MethodType.methodType(Object.class, Object.class));
+        return (out, rec) -> codec.write(out, (Object) h.invokeExact(rec));
+    }
+
     private static final class RecordCodec implements ValueCodec {
         final Class<?> type;
         final String[] names;
-        final MethodHandle[] getters;
+        final FieldWriter[] writers;
         final ValueCodec[] fields;
         final MethodHandle constructor;
         final Shape.Rec shape;
@@ -351,7 +373,7 @@ public final class BinaryCodec {
             RecordComponent[] components = type.getRecordComponents();
             int n = components.length;
             names = new String[n];
-            getters = new MethodHandle[n];
+            writers = new FieldWriter[n];
             fields = new ValueCodec[n];
             Class<?>[] types = new Class<?>[n];
             List<Shape.Field> shapeFields = new ArrayList<>(n);
@@ -363,8 +385,9 @@ public final class BinaryCodec {
                     types[i] = rc.getType();
                     var accessor = rc.getAccessor();
                     accessor.setAccessible(true);
-                    getters[i] = lookup.unreflect(accessor).asType(MethodType.methodType(Object.class, Object.class));
+                    MethodHandle raw = lookup.unreflect(accessor);
                     fields[i] = codecFor(rc.getGenericType());
+                    writers[i] = fieldWriter(raw, rc.getType(), fields[i]);
                     shapeFields.add(new Shape.Field(names[i], fields[i].shape()));
                 }
                 Constructor<?> ctor = type.getDeclaredConstructor(types);
@@ -380,8 +403,8 @@ public final class BinaryCodec {
 
         void writeFields(Bytes<?> out, Object value) {
             try {
-                for (int i = 0; i < fields.length; i++) {
-                    fields[i].write(out, getters[i].invoke(value));
+                for (FieldWriter w : writers) {
+                    w.write(out, value);
                 }
             } catch (RuntimeException | Error e) {
                 throw e;

@@ -31,8 +31,28 @@ public final class Utf8 {
         if (len < 0 || len > in.readRemaining()) {
             throw new IllegalArgumentException("bad string length " + len + " at offset " + in.readPosition());
         }
+        if (in.underlyingObject() instanceof byte[] array) {
+            // Decode straight from the heap buffer, without an intermediate copy.
+            int at = Math.toIntExact(in.readPosition() - in.start());
+            in.readSkip(len);
+            return new String(array, at, (int) len, StandardCharsets.UTF_8);
+        }
         byte[] b = new byte[(int) len];
         in.read(b);
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Skips a string, returning its bytes' position and length (for callers that compare or cache
+     * without decoding).
+     */
+    public static void skip(Bytes<?> in) {
+        long n = in.readStopBit();
+        if (n > 1) {
+            if (n - 1 > in.readRemaining()) {
+                throw new IllegalArgumentException("bad string length " + (n - 1) + " at offset " + in.readPosition());
+            }
+            in.readSkip(n - 1);
+        }
     }
 }

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
-import org.pcollections.HashTreePMap;
+import io.berth.events.state.ChampMap;
 import org.pcollections.HashTreePSet;
 import org.pcollections.PMap;
 import org.pcollections.PSet;
@@ -151,22 +151,22 @@ public final class SnapshotStore {
     }
 
     private static EngineState toState(StateSnapshot snap) {
-        PMap<String, Container> containers = HashTreePMap.empty();
-        PMap<String, String> names = HashTreePMap.empty();
+        PMap<String, Container> containers = ChampMap.empty();
+        PMap<String, String> names = ChampMap.empty();
         for (Container c : snap.containers()) {
             containers = containers.plus(c.id(), c);
             names = names.plus(c.name(), c.id());
         }
-        PMap<String, Image> images = HashTreePMap.empty();
-        PMap<String, String> tags = HashTreePMap.empty();
+        PMap<String, Image> images = ChampMap.empty();
+        PMap<String, String> tags = ChampMap.empty();
         for (Image i : snap.images()) {
             images = images.plus(i.id(), i);
             for (String t : i.tags()) {
                 tags = tags.plus(t, i.id());
             }
         }
-        PMap<String, Exec> execs = HashTreePMap.empty();
-        PMap<String, PSet<String>> execIndex = HashTreePMap.empty();
+        PMap<String, Exec> execs = ChampMap.empty();
+        PMap<String, PSet<String>> execIndex = ChampMap.empty();
         for (Exec x : snap.execs()) {
             execs = execs.plus(x.id(), x);
             execIndex = execIndex.plus(x.containerId(),

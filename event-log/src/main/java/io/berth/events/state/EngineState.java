@@ -2,7 +2,6 @@ package io.berth.events.state;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.pcollections.HashTreePMap;
 import org.pcollections.PMap;
 import org.pcollections.PSet;
 
@@ -27,8 +26,8 @@ public record EngineState(
         PMap<String, Exec> execs,
         PMap<String, PSet<String>> execIndex) {
 
-    public static final EngineState EMPTY = new EngineState(0, HashTreePMap.empty(), HashTreePMap.empty(),
-            HashTreePMap.empty(), HashTreePMap.empty(), HashTreePMap.empty(), HashTreePMap.empty());
+    public static final EngineState EMPTY = new EngineState(0, ChampMap.empty(), ChampMap.empty(),
+            ChampMap.empty(), ChampMap.empty(), ChampMap.empty(), ChampMap.empty());
 
     public Container container(String id) {
         return containers.get(id);

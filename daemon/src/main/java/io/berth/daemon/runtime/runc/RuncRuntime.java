@@ -64,6 +64,8 @@ public final class RuncRuntime implements OciRuntime, AutoCloseable {
     private final Path runcRoot;
     /** Containers whose shimDir holds links into the bundle: id to shimDir. */
     private final Map<String, Path> linkedShimDirs = new ConcurrentHashMap<>();
+    /** Bundles of containers created by this process: delete then needs no {@code runc state}. */
+    private final Map<String, Path> bundles = new ConcurrentHashMap<>();
     /** Exec sessions whose conmon waits for an attach client: attach socket to start pipe. */
     private final Map<Path, PendingStart> unattached = new ConcurrentHashMap<>();
     private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
@@ -112,6 +114,7 @@ public final class RuncRuntime implements OciRuntime, AutoCloseable {
                 }
             }
             int pid = spawnCreate(r);
+            bundles.put(r.id(), r.bundle());
             if (linked) {
                 linkedShimDirs.put(r.id(), r.shimDir());
             }
@@ -182,7 +185,11 @@ public final class RuncRuntime implements OciRuntime, AutoCloseable {
 
     @Override
     public void delete(String id, boolean force) {
-        JsonObject state = stateJson(id); // the bundle is only known while runc knows the container
+        Path known = bundles.remove(id);
+        // After a daemon restart the bundle is only known while runc knows the container.
+        JsonObject state = known != null
+                ? (Files.isDirectory(runcRoot.resolve(id)) ? new JsonObject().put("bundle", known.toString()) : null)
+                : stateJson(id);
         if (state != null) {
             try {
                 if (force) {

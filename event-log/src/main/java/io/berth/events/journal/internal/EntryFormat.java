@@ -69,8 +69,10 @@ final class EntryFormat {
         try {
             long seq = inView.readLong();
             long time = inView.readLong();
-            String actor = Utf8.read(inView);
+            // The actor is written for readers that filter without decoding; the event carries it too.
+            Utf8.skip(inView);
             Event event = EventCodec.read(inView);
+            String actor = event.actorId();
             if (inView.readRemaining() != 0) {
                 return new Decoded(null, inView.readRemaining() + " unexpected bytes after the event");
             }
