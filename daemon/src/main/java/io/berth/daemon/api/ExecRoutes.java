@@ -27,8 +27,8 @@ public final class ExecRoutes {
         String id = r.param("id");
         Exec x = execs.find(id);
         r.jsonBody().onFailure(r::fail).onSuccess(body -> {
-            boolean detach = body.getBoolean("Detach", false);
-            boolean tty = body.getBoolean("Tty", x.spec().tty());
+            boolean detach = Json.flag(body, "Detach");
+            boolean tty = body.getValue("Tty") == null ? x.spec().tty() : Json.flag(body, "Tty");
             io.vertx.core.json.JsonArray size = body.getJsonArray("ConsoleSize");
             int[] consoleSize = size != null && size.size() == 2 && size.getInteger(0) > 0
                     ? new int[] {size.getInteger(0), size.getInteger(1)} : null;

@@ -44,6 +44,54 @@ public final class Json {
         return o;
     }
 
+    /** A string field, where absent and null both mean empty. */
+    public static String str(JsonObject o, String key) {
+        Object v = o.getValue(key);
+        if (v == null) {
+            return "";
+        }
+        if (v instanceof String s) {
+            return s;
+        }
+        throw io.berth.errors.EngineException.invalid("invalid JSON: " + key + " must be a string, not " + v);
+    }
+
+    /** A number field, where absent and null both mean 0. */
+    public static long num(JsonObject o, String key) {
+        Object v = o.getValue(key);
+        if (v == null) {
+            return 0;
+        }
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        throw io.berth.errors.EngineException.invalid("invalid JSON: " + key + " must be a number, not " + v);
+    }
+
+    /** A boolean field, where absent and null both mean false. */
+    public static boolean flag(JsonObject o, String key) {
+        Object v = o.getValue(key);
+        if (v == null) {
+            return false;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw io.berth.errors.EngineException.invalid("invalid JSON: " + key + " must be a boolean, not " + v);
+    }
+
+    /** An object field, where absent and null both mean an empty object. */
+    public static JsonObject obj(JsonObject o, String key) {
+        Object v = o.getValue(key);
+        if (v == null) {
+            return new JsonObject();
+        }
+        if (v instanceof JsonObject j) {
+            return j;
+        }
+        throw io.berth.errors.EngineException.invalid("invalid JSON: " + key + " must be an object, not " + v);
+    }
+
     /** A string list from a JSON value that may be absent, null, a string, or an array. */
     public static java.util.List<String> strings(Object value) {
         if (value == null) {

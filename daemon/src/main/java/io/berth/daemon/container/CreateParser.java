@@ -42,7 +42,7 @@ public final class CreateParser {
      * @param ncpu    CPUs on the host, the upper bound of {@code NanoCpus}
      */
     public static ContainerSpec parse(JsonObject body, String imageId, ImageConfig image, String id, int ncpu) {
-        JsonObject host = body.getJsonObject("HostConfig", new JsonObject());
+        JsonObject host = Json.obj(body, "HostConfig");
         List<String> entrypoint = Json.strings(body.getValue("Entrypoint"));
         List<String> cmd = Json.strings(body.getValue("Cmd"));
         boolean userEntrypoint = body.getValue("Entrypoint") != null;
@@ -68,13 +68,13 @@ public final class CreateParser {
             throw EngineException.invalid("the working directory '" + workingDir + "' is invalid, it needs to be an absolute path");
         }
         String hostname = orElse(body.getString("Hostname"), id.substring(0, 12));
-        String networkMode = networkMode(host.getString("NetworkMode", ""));
-        if ("host".equals(networkMode) && body.getString("Hostname", "").isEmpty()) {
+        String networkMode = networkMode(Json.str(host, "NetworkMode"));
+        if ("host".equals(networkMode) && Json.str(body, "Hostname").isEmpty()) {
             hostname = HostName.get();
         }
         ContainerSpec.Resources resources = resources(host, ncpu);
         ContainerSpec.RestartPolicy restart = restartPolicy(host.getJsonObject("RestartPolicy"));
-        boolean autoRemove = host.getBoolean("AutoRemove", false);
+        boolean autoRemove = Json.flag(host, "AutoRemove");
         if (autoRemove && !"no".equals(restart.name())) {
             throw EngineException.invalid("can't create 'AutoRemove' container with restart policy");
         }
@@ -83,8 +83,8 @@ public final class CreateParser {
                 image(body), imageId, entrypoint, cmd, env,
                 workingDir.isEmpty() ? "/" : workingDir,
                 orElse(body.getString("User"), image.user()),
-                hostname, body.getString("Domainname", ""),
-                body.getBoolean("Tty", false), body.getBoolean("OpenStdin", false), body.getBoolean("StdinOnce", false),
+                hostname, Json.str(body, "Domainname"),
+                Json.flag(body, "Tty"), Json.flag(body, "OpenStdin"), Json.flag(body, "StdinOnce"),
                 labels, orElse(body.getString("StopSignal"), orElse(image.stopSignal(), "SIGTERM")),
                 stopTimeout == null ? -1 : stopTimeout,
                 resources, restart, autoRemove, networkMode, Json.strings(host.getValue("Binds")));
@@ -100,9 +100,9 @@ public final class CreateParser {
 
     /** Validated cgroup limits from a {@code HostConfig} (also used by {@code docker update}). */
     public static ContainerSpec.Resources resources(JsonObject host, int ncpu) {
-        long memory = host.getLong("Memory", 0L);
-        long swap = host.getLong("MemorySwap", 0L);
-        long reservation = host.getLong("MemoryReservation", 0L);
+        long memory = Json.num(host, "Memory");
+        long swap = Json.num(host, "MemorySwap");
+        long reservation = Json.num(host, "MemoryReservation");
         if (memory < 0 || reservation < 0) {
             throw EngineException.invalid("invalid memory limit: must not be negative");
         }
@@ -118,9 +118,9 @@ public final class CreateParser {
         if (memory > 0 && reservation > memory) {
             throw EngineException.invalid("Minimum memory limit can not be less than memory reservation limit, see usage");
         }
-        long nanoCpus = host.getLong("NanoCpus", 0L);
-        long quota = host.getLong("CpuQuota", 0L);
-        long period = host.getLong("CpuPeriod", 0L);
+        long nanoCpus = Json.num(host, "NanoCpus");
+        long quota = Json.num(host, "CpuQuota");
+        long period = Json.num(host, "CpuPeriod");
         if (nanoCpus < 0 || nanoCpus > (long) ncpu * 1_000_000_000L) {
             throw EngineException.invalid(String.format("Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", ncpu, ncpu));
         }
@@ -139,8 +139,8 @@ public final class CreateParser {
         if (u != null) {
             for (Object o : u) {
                 JsonObject x = (JsonObject) o;
-                long soft = x.getLong("Soft", 0L);
-                long hard = x.getLong("Hard", 0L);
+                long soft = Json.num(x, "Soft");
+                long hard = Json.num(x, "Hard");
                 if (soft > hard) {
                     throw EngineException.invalid("ulimit soft limit must be less than or equal to hard limit: "
                             + x.getString("Name") + "=" + soft + ":" + hard);
@@ -148,8 +148,8 @@ public final class CreateParser {
                 ulimits.add(new ContainerSpec.Ulimit(x.getString("Name"), soft, hard));
             }
         }
-        return new ContainerSpec.Resources(memory, swap, reservation, host.getBoolean("OomKillDisable", false),
-                nanoCpus, host.getLong("CpuShares", 0L), period, quota, host.getString("CpusetCpus", ""),
+        return new ContainerSpec.Resources(memory, swap, reservation, Json.flag(host, "OomKillDisable"),
+                nanoCpus, Json.num(host, "CpuShares"), period, quota, Json.str(host, "CpusetCpus"),
                 pids == null || pids < 0 ? 0 : pids, ulimits);
     }
 
@@ -158,8 +158,8 @@ public final class CreateParser {
         if (p == null) {
             return ContainerSpec.RestartPolicy.NO;
         }
-        String name = p.getString("Name", "");
-        int max = p.getInteger("MaximumRetryCount", 0);
+        String name = Json.str(p, "Name");
+        int max = (int) Json.num(p, "MaximumRetryCount");
         if (!RESTART_POLICIES.contains(name)) {
             throw EngineException.invalid("invalid restart policy '" + name + "'");
         }

@@ -72,8 +72,8 @@ public final class ExecService {
             }
             String execId = Names.newId();
             return engine.commit(new ExecEvent.Created(execId, c.id(), cmd, Json.strings(body.getValue("Env")),
-                    body.getString("User", ""), body.getString("WorkingDir", ""), body.getBoolean("Tty", false),
-                    body.getBoolean("AttachStdin", false), body.getBoolean("Privileged", false))).map(e -> execId);
+                    Json.str(body, "User"), Json.str(body, "WorkingDir"), Json.flag(body, "Tty"),
+                    Json.flag(body, "AttachStdin"), Json.flag(body, "Privileged"))).map(e -> execId);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }

@@ -77,6 +77,21 @@ class ContainerUnitsTest {
     }
 
     @Test
+    void nullsFromClientsMeanUnset() {
+        ContainerSpec s = CreateParser.parse(new JsonObject("{\"Image\":\"b\",\"Hostname\":null,\"User\":null,"
+                + "\"HostConfig\":{\"Memory\":null,\"OomKillDisable\":null,\"NetworkMode\":null,\"PidsLimit\":null,"
+                + "\"RestartPolicy\":null,\"AutoRemove\":null}}"), "sha256:i", IMAGE, ID, 2);
+        assertEquals(0, s.resources().memory());
+        assertFalse(s.resources().oomKillDisable());
+        assertEquals("none", s.networkMode());
+        assertEquals("abcdef012345", s.hostname());
+        assertEquals(ContainerSpec.RestartPolicy.NO, s.restartPolicy());
+        EngineException wrong = assertThrows(EngineException.class, () -> CreateParser.parse(
+                new JsonObject("{\"Image\":\"b\",\"HostConfig\":{\"Memory\":\"lots\"}}"), "i", IMAGE, ID, 2));
+        assertTrue(wrong.getMessage().contains("Memory must be a number"), wrong.getMessage());
+    }
+
+    @Test
     void signals() {
         assertEquals(15, Signals.parse("SIGTERM"));
         assertEquals(15, Signals.parse("term"));
