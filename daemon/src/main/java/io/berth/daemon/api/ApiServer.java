@@ -103,7 +103,11 @@ public final class ApiServer {
                         .end(new io.vertx.core.json.JsonObject().put("message", message).encode() + "\n");
                 return;
             }
-            LOG.debug("{} {}", req.method(), req.uri());
+            if (LOG.isDebugEnabled()) {
+                long t0 = System.nanoTime();
+                req.response().endHandler(v -> LOG.debug("{} {} -> {} in {} us", method, req.uri(),
+                        req.response().getStatusCode(), (System.nanoTime() - t0) / 1000));
+            }
             m.handler().handle(api);
         } catch (Throwable t) {
             (api != null ? api : new ApiRequest(req, java.util.Map.of(), ApiVersion.CURRENT)).fail(t);
