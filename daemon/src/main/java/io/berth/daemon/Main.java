@@ -152,6 +152,8 @@ public final class Main {
                                         .add(new JsonArray().add("Events Retention").add(retention))
                                         .add(new JsonArray().add("Events Journal").add(last == 0 ? "empty"
                                                 : "sequences " + first + " to " + last)))
+                                .put("BerthEvents", new JsonObject().put("Subscribers", events.subscribers())
+                                        .put("WaitingForClients", events.waitingForClients()))
                                 .put("BerthJournal", new JsonObject()
                                 .put("LastSequence", last).put("FirstSequence", first)
                                 .put("SizeBytes", journal.sizeBytes()).put("SyncMode", config.journalSync().name().toLowerCase())

@@ -123,6 +123,17 @@ public final class EventStreams implements AutoCloseable {
         return subscribers.size();
     }
 
+    /** Subscribers whose client stopped reading: they hold their position and wait. */
+    public int waitingForClients() {
+        int n = 0;
+        for (EventSubscriber s : subscribers) {
+            if (s.waitingForClient()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     long durableSeq() {
         return durableSeq;
     }

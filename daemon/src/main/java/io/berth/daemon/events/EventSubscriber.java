@@ -57,8 +57,8 @@ final class EventSubscriber {
     private EventEnvelope held;
     private boolean released;
 
-    // Owned by the context (the timer is also cancelled by a final release).
-    private boolean waitingForDrain;
+    // Written on the context (the timer is also cancelled by a final release; the flag is read for stats).
+    private volatile boolean waitingForDrain;
     private volatile long timer = -1;
 
     EventSubscriber(EventStreams hub, EventStreams.Request request, Context context, WriteStream<Buffer> out,
@@ -96,6 +96,11 @@ final class EventSubscriber {
         if (busy.compareAndSet(false, true)) {
             execute();
         }
+    }
+
+    /** Whether the client stopped reading and its write queue is full. */
+    boolean waitingForClient() {
+        return waitingForDrain;
     }
 
     /** The client went away; called on its context. */
