@@ -128,6 +128,18 @@ class EventsIT extends DaemonTest {
     }
 
     @Test
+    void anOomKillComesBeforeTheDieOfItsRun() throws Exception {
+        long t0 = now();
+        Docker.Result r = docker.run("run", "--name", "oomer", "-m", "8m", "--memory-swap", "8m", "busybox", "sh", "-c",
+                "x=$(head -c 64000000 /dev/zero | tr '\\0' a); echo ${#x}");
+        assertEquals(137, r.exit(), r.toString());
+        List<JsonObject> ev = window(t0, now(), "container=oomer");
+        assertEquals(List.of("create", "attach", "start", "oom", "die"), actions(ev));
+        assertEquals("137", attr(ev.get(4), "exitCode"));
+        ok("rm", "oomer");
+    }
+
+    @Test
     void everyOtherContainerAndImageAction() throws Exception {
         long t0 = now();
         ok("run", "-d", "--name", "acts", "busybox", "sleep", "600");
@@ -464,10 +476,14 @@ class EventsIT extends DaemonTest {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
-            reader.join(5000);
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+                reader.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
