@@ -25,8 +25,9 @@ public record DockerEvent(String type, String action, String actorId, SortedMap<
     public static final String IMAGE = "image";
     public static final String DAEMON = "daemon";
 
+    /** Takes over {@code attributes}: the caller must not change the map afterwards (see {@link #of}). */
     public DockerEvent {
-        attributes = Collections.unmodifiableSortedMap(new TreeMap<>(attributes));
+        attributes = Collections.unmodifiableSortedMap(attributes);
     }
 
     /** An attribute, or null. */

@@ -8,6 +8,7 @@ import io.berth.events.state.EngineState;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -15,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -34,6 +36,8 @@ import org.slf4j.LoggerFactory;
 public final class EventStreams implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventStreams.class);
+    private static final int ENCODED_SLOTS = 1024;
+
     /** How long a stopping daemon waits for clients to receive what is journaled. */
     private static final long CLOSE_WAIT_MILLIS = 2000;
 
@@ -70,6 +74,8 @@ public final class EventStreams implements AutoCloseable {
     private final AutoCloseable listener;
     private volatile long durableSeq;
     private volatile boolean closing;
+    /** The latest encodings by sequence: subscribers at the same place share one (see {@link #encode}). */
+    private final AtomicReferenceArray<Encoded> encoded = new AtomicReferenceArray<>(ENCODED_SLOTS);
 
     /**
      * @param state    the engine's state, which seeds each subscriber's projection
@@ -132,6 +138,24 @@ public final class EventStreams implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    private record Encoded(DockerEvent event, Function<DockerEvent, String> encoder, byte[] line) {}
+
+    /**
+     * The event as {@code encoder} renders it, with its newline. Live subscribers read the same
+     * entries at about the same time and their projections agree, so the rendering is shared: the
+     * first one encodes, the others reuse it when their event is equal.
+     */
+    byte[] encode(DockerEvent e, Function<DockerEvent, String> encoder) {
+        int slot = (int) (e.seq() & (ENCODED_SLOTS - 1));
+        Encoded cached = encoded.get(slot);
+        if (cached != null && cached.encoder() == encoder && cached.event().equals(e)) {
+            return cached.line();
+        }
+        byte[] line = (encoder.apply(e) + "\n").getBytes(StandardCharsets.UTF_8);
+        encoded.set(slot, new Encoded(e, encoder, line));
+        return line;
     }
 
     long durableSeq() {

@@ -216,7 +216,7 @@ final class EventSubscriber {
                 scanned++;
                 continue;
             }
-            data.appendString(encoder.apply(d)).appendByte((byte) '\n');
+            data.appendBytes(hub.encode(d, encoder));
             events++;
         }
         return new Batch(data, false, false);
