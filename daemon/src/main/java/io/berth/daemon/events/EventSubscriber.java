@@ -199,10 +199,11 @@ final class EventSubscriber {
             if (e == null) {
                 return new Batch(data, true, untilPassed || hub.closing());
             }
-            if (e.seq() > durable) {
-                // Written but not yet acknowledged: the journal wakes us once it is.
+            if (e.seq() > durable && e.seq() > (durable = hub.durableSeq())) {
+                // Written but not yet acknowledged: the journal wakes us once it is. (Checked against
+                // a fresh reading: the one from the start of the batch may be older than the entry.)
                 held = e;
-                return new Batch(data, true, hub.closing());
+                return new Batch(data, true, false);
             }
             DockerEvent d = projection.apply(e);
             if (e.seq() <= afterSeq) {
