@@ -242,4 +242,5 @@ main() {
   report
 }
 
-main "$@"
+# Sourced (bench/events.sh reuses the daemon set-up), it only defines the functions.
+[ "${BASH_SOURCE[0]}" != "$0" ] || main "$@"

@@ -2,6 +2,7 @@ package io.berth.daemon;
 
 import io.berth.daemon.api.ApiServer;
 import io.berth.daemon.api.ContainerRoutes;
+import io.berth.daemon.api.EventRoutes;
 import io.berth.daemon.api.ExecRoutes;
 import io.berth.daemon.api.ImageRoutes;
 import io.berth.daemon.api.Routes;
@@ -16,6 +17,7 @@ import io.berth.daemon.container.LogReader;
 import io.berth.daemon.container.Top;
 import io.berth.daemon.engine.Engine;
 import io.berth.daemon.engine.Reconciler;
+import io.berth.daemon.events.EventStreams;
 import io.berth.daemon.image.ImageService;
 import io.berth.daemon.image.LocalImageStore;
 import io.berth.daemon.runtime.ExitMonitor;
@@ -36,6 +38,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.util.concurrent.CountDownLatch;
@@ -46,6 +49,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** berthd's entry point: parses the flags, wires the parts, and serves until stopped. */
 public final class Main {
+
+    /** How often a daemon with an events retention limit applies it (besides after each snapshot). */
+    private static final long RETENTION_CHECK_MILLIS = 3_600_000;
 
     private Main() {}
 
@@ -83,7 +89,7 @@ public final class Main {
         String daemonId = DaemonIdentity.load(config.dataRoot());
 
         Journal journal = ChronicleJournal.open(JournalConfig.defaults(config.dataRoot().resolve("journal"))
-                .withSyncMode(config.journalSync()));
+                .withSyncMode(config.journalSync()).withRetention(config.eventsRetention()));
         SnapshotStore snapshots = new SnapshotStore(config.dataRoot().resolve("snapshots"), 2);
         Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
         if (!vertx.isNativeTransportEnabled()) {
@@ -106,6 +112,8 @@ public final class Main {
         context.runOnContext(v -> {
             try {
                 Engine engine = Engine.recover(vertx, context, journal, snapshots);
+                EventStreams events = new EventStreams(journal, snapshots, engine::state, host.hostname(),
+                        Math.max(2, host.ncpu()));
                 ImageService images = new ImageService(engine, store);
                 ContainerFiles files = new ContainerFiles(paths, specs);
                 ContainerService containers = new ContainerService(engine, runtime, images, files, paths, pumps, host.ncpu());
@@ -135,10 +143,25 @@ public final class Main {
 
                     @Override
                     public JsonObject extraInfo() {
-                        return new JsonObject().put("BerthJournal", new JsonObject()
-                                .put("LastSequence", journal.lastSeq()).put("FirstSequence", journal.firstSeq())
+                        long first = journal.firstSeq();
+                        long last = journal.lastSeq();
+                        String retention = ConfigLoader.describe(config.eventsRetention());
+                        // SystemStatus lines are what the docker CLI prints of an engine's own facts.
+                        return new JsonObject().put("NEventsListener", events.subscribers())
+                                .put("SystemStatus", new JsonArray()
+                                        .add(new JsonArray().add("Events Retention").add(retention))
+                                        .add(new JsonArray().add("Events Journal").add(last == 0 ? "empty"
+                                                : "sequences " + first + " to " + last)))
+                                .put("BerthEvents", new JsonObject().put("Subscribers", events.subscribers())
+                                        .put("WaitingForClients", events.waitingForClients()))
+                                .put("BerthJournal", new JsonObject()
+                                .put("LastSequence", last).put("FirstSequence", first)
                                 .put("SizeBytes", journal.sizeBytes()).put("SyncMode", config.journalSync().name().toLowerCase())
-                                .put("DamagedEntries", journal.damage().size()));
+                                .put("DamagedEntries", journal.damage().size())
+                                .put("Retention", new JsonObject()
+                                        .put("MaxAgeSeconds", config.eventsRetention().maxAge().toSeconds())
+                                        .put("MaxSizeBytes", config.eventsRetention().maxBytes())
+                                        .put("Text", retention)));
                     }
 
                     @Override
@@ -150,6 +173,12 @@ public final class Main {
                         .register(routes);
                 new ExecRoutes(execs).register(routes);
                 new ImageRoutes(images, engine::state).register(routes);
+                new EventRoutes(events).register(routes);
+                if (!config.eventsRetention().unlimited()) {
+                    // Retention also runs after each automatic snapshot; this bounds the age of what is
+                    // kept on a quiet daemon, whose snapshots (every 10,000 events) are rare.
+                    vertx.setPeriodic(RETENTION_CHECK_MILLIS, t -> engine.snapshot());
+                }
                 ApiServer api = new ApiServer(vertx, routes);
                 new Reconciler(engine, runtime, paths).reconcile()
                         .compose(x -> engine.commit(new DaemonEvent.Started(daemonId, BerthVersion.VERSION,
@@ -159,7 +188,8 @@ public final class Main {
                             return api.listen(config.socketPath());
                         })
                         .onSuccess(x -> {
-                            shutdownHook(config, engine, api, containers, exits, journal, vertx, pumps, pidFile, daemonId);
+                            shutdownHook(config, engine, api, containers, exits, events, journal, vertx, pumps, pidFile,
+                                    daemonId);
                             ready.complete(engine);
                         })
                         .onFailure(ready::fail);
@@ -179,8 +209,8 @@ public final class Main {
     }
 
     private static void shutdownHook(DaemonConfig config, Engine engine, ApiServer api, ContainerService containers,
-                                     ExitMonitor exits, Journal journal, Vertx vertx, ExecutorService pumps,
-                                     PidFile pidFile, String daemonId) {
+                                     ExitMonitor exits, EventStreams events, Journal journal, Vertx vertx,
+                                     ExecutorService pumps, PidFile pidFile, String daemonId) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
             CountDownLatch done = new CountDownLatch(1);
@@ -188,15 +218,19 @@ public final class Main {
                 Future<Void> stopContainers = config.liveRestore() ? Future.succeededFuture() : containers.stopAll();
                 stopContainers
                         .compose(x -> engine.commit(new DaemonEvent.Stopping(daemonId, "signal")))
-                        .compose(x -> api.close())
                         .onComplete(x -> done.countDown());
             });
             try {
                 if (!done.await(90, TimeUnit.SECONDS)) {
                     log.warn("shutdown did not finish in time");
                 }
+                // Event clients get everything journaled, the daemon's stop included, before their streams end.
+                events.close();
+                api.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                log.warn("closing the API: {}", e.toString());
             }
             exits.close();
             journal.close();

@@ -6,7 +6,13 @@ package io.berth.events;
  * <p>Ordering contract, per container, in journal order: {@code Created} comes first and
  * {@code Removed} last; every {@code Started} precedes the {@code Exited} that ends that run;
  * {@code OomKilled} precedes the {@code Exited} of the run it killed; {@code Restarting} follows an
- * {@code Exited} and precedes the next {@code Started}. Each fact is journaled exactly once.
+ * {@code Exited} and precedes the next {@code Started}; {@code Stopped} follows the {@code Exited} of
+ * the run a stop request ended, and {@code Restarted} the {@code Started} of a user's restart. Each
+ * fact is journaled exactly once.
+ *
+ * <p>{@code docker events} is a projection of these records, one Docker event per journal entry at
+ * most, so the order above is the order a subscriber sees: create before start, oom before die, die
+ * before stop and destroy.
  */
 public sealed interface ContainerEvent extends Event {
 
@@ -80,4 +86,20 @@ public sealed interface ContainerEvent extends Event {
     /** The container and everything it owned are gone. */
     @EventType(name = "container.removed", version = 1)
     record Removed(String id) implements ContainerEvent {}
+
+    /** A client attached to the container's stdio (now, or at its next start if it is not running). */
+    @EventType(name = "container.attached", version = 1)
+    record Attached(String id) implements ContainerEvent {}
+
+    /** The container's TTY was resized to {@code height} rows and {@code width} columns. */
+    @EventType(name = "container.resized", version = 1)
+    record Resized(String id, int height, int width) implements ContainerEvent {}
+
+    /** A user's stop finished: the run it asked to end has ended (its {@code Exited} came before). */
+    @EventType(name = "container.stopped", version = 1)
+    record Stopped(String id) implements ContainerEvent {}
+
+    /** A user's restart finished: the container was stopped if it ran, and started again. */
+    @EventType(name = "container.restarted", version = 1)
+    record Restarted(String id) implements ContainerEvent {}
 }

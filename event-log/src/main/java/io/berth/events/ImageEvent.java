@@ -48,6 +48,10 @@ public sealed interface ImageEvent extends Event {
     @EventType(name = "image.untagged", version = 1)
     record Untagged(String imageId, String tag) implements ImageEvent {}
 
+    /** The image was written to a {@code docker save} archive. */
+    @EventType(name = "image.saved", version = 1)
+    record Saved(String imageId) implements ImageEvent {}
+
     /** The image and its layers no other image uses are deleted. */
     @EventType(name = "image.removed", version = 1)
     record Removed(String imageId) implements ImageEvent {}

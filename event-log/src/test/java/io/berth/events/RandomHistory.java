@@ -107,7 +107,7 @@ public final class RandomHistory {
             case UPDATE -> new ContainerEvent.Updated(id, Fixtures.spec("x").resources(),
                     new ContainerSpec.RestartPolicy(rnd.nextBoolean() ? "always" : "no", 0));
             case EXEC -> execEvent(c);
-            case ATTACH -> null;
+            case ATTACH, RESIZE -> null;
         };
     }
 

@@ -26,7 +26,8 @@ public final class Filters {
     /**
      * Parses the parameter and checks the names against {@code allowed}.
      *
-     * @throws EngineException INVALID_ARGUMENT "invalid filter 'x'" as dockerd says it
+     * @throws EngineException INVALID_ARGUMENT "invalid filter 'x'" or, for malformed JSON, "invalid filter",
+     *                         as dockerd says it
      */
     public static Filters parse(String json, Set<String> allowed) {
         Map<String, Set<String>> out = new LinkedHashMap<>();
@@ -35,7 +36,7 @@ public final class Filters {
             try {
                 o = new JsonObject(json);
             } catch (DecodeException | ClassCastException e) {
-                throw EngineException.invalid("invalid filter: " + json);
+                throw EngineException.invalid("invalid filter");
             }
             for (String name : o.fieldNames()) {
                 if (!allowed.contains(name)) {
@@ -52,7 +53,7 @@ public final class Filters {
                 } else if (v instanceof JsonArray a) {
                     a.forEach(x -> vs.add(String.valueOf(x)));
                 } else {
-                    throw EngineException.invalid("invalid filter: " + json);
+                    throw EngineException.invalid("invalid filter");
                 }
                 out.put(name, vs);
             }

@@ -1,7 +1,9 @@
 package io.berth.daemon.config;
 
+import io.berth.daemon.events.EventTimes;
 import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
+import io.berth.events.journal.Retention;
 import io.berth.events.journal.SyncMode;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +20,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Builds a {@link DaemonConfig} from command-line flags and daemon.json as dockerd does: the same
@@ -44,7 +49,12 @@ public final class ConfigLoader {
             new Flag("--help", "-h", null, false, "Print usage"));
 
     private static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "pidfile", "live-restore",
-            "metrics-addr", "log-level", "default-ulimits", "journal-sync", "runc", "conmon");
+            "metrics-addr", "log-level", "default-ulimits", "journal-sync", "runc", "conmon", "events-retention");
+
+    private static final Pattern SIZE = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(?:([kmgtp])(i)?)?b?\\s*");
+
+    /** The keys of daemon.json's {@code events-retention} object. */
+    private static final Set<String> RETENTION_KEYS = Set.of("max-age", "max-size");
 
     private ConfigLoader() {}
 
@@ -188,7 +198,111 @@ public final class ConfigLoader {
                 value(flags, json, "metrics-addr", "127.0.0.1:9323"),
                 logLevel, ulimits, sync,
                 Path.of(value(flags, json, "runc", "/usr/sbin/runc")),
-                Path.of(value(flags, json, "conmon", "/usr/bin/conmon")));
+                Path.of(value(flags, json, "conmon", "/usr/bin/conmon")),
+                retention(json.getValue("events-retention")));
+    }
+
+    /**
+     * daemon.json's {@code "events-retention": {"max-age": "168h", "max-size": "1GB"}}: journal files
+     * older than {@code max-age} (a Go duration) are deleted, and the oldest while the journal is
+     * larger than {@code max-size} (bytes, or with a unit: kB, MB, GB, TB, KiB, MiB, GiB, TiB). Either
+     * may be left out or "0" for no limit; without the key the journal keeps everything.
+     */
+    static Retention retention(Object value) {
+        if (value == null) {
+            return Retention.UNLIMITED;
+        }
+        if (!(value instanceof JsonObject o)) {
+            throw EngineException.invalid("unable to configure the daemon: events-retention must be an object"
+                    + " such as {\"max-age\": \"168h\", \"max-size\": \"1GB\"}");
+        }
+        Set<String> unknown = new TreeSet<>(o.fieldNames());
+        unknown.removeAll(RETENTION_KEYS);
+        if (!unknown.isEmpty()) {
+            throw EngineException.invalid("the following directives don't match any configuration option: "
+                    + String.join(", ", unknown.stream().map(k -> "events-retention." + k).toList()));
+        }
+        Duration age = Duration.ZERO;
+        Object a = o.getValue("max-age");
+        if (a != null) {
+            Long nanos = "0".equals(a.toString()) ? Long.valueOf(0)
+                    : a instanceof String text ? EventTimes.duration(text) : null;
+            if (nanos == null || nanos < 0) {
+                throw EngineException.invalid("unable to configure the daemon: invalid events-retention max-age \""
+                        + a + "\": use a duration such as 168h or 30m");
+            }
+            age = Duration.ofNanos(nanos);
+        }
+        long size = 0;
+        Object m = o.getValue("max-size");
+        if (m != null) {
+            size = m instanceof Number n ? n.longValue() : bytes(m.toString());
+            if (size < 0) {
+                throw EngineException.invalid("unable to configure the daemon: invalid events-retention max-size \""
+                        + m + "\": use a size such as 1GB or 512MiB");
+            }
+        }
+        return new Retention(age, size);
+    }
+
+    /** The retention as people write it: {@code max-age 168h, max-size 1GB}, or {@code unlimited}. */
+    public static String describe(Retention r) {
+        if (r.unlimited()) {
+            return "unlimited";
+        }
+        List<String> parts = new ArrayList<>();
+        if (!r.maxAge().isZero()) {
+            parts.add("max-age " + goDuration(r.maxAge()));
+        }
+        if (r.maxBytes() > 0) {
+            parts.add("max-size " + size(r.maxBytes()));
+        }
+        return String.join(", ", parts);
+    }
+
+    private static String goDuration(Duration d) {
+        StringBuilder sb = new StringBuilder();
+        long h = d.toHours();
+        int m = d.toMinutesPart();
+        int sec = d.toSecondsPart();
+        if (h > 0) {
+            sb.append(h).append('h');
+        }
+        if (m > 0) {
+            sb.append(m).append('m');
+        }
+        if (sec > 0 || sb.isEmpty()) {
+            sb.append(sec).append('s');
+        }
+        return sb.toString();
+    }
+
+    private static String size(long bytes) {
+        String[] decimal = {"kB", "MB", "GB", "TB"};
+        String[] binary = {"KiB", "MiB", "GiB", "TiB"};
+        for (int i = decimal.length - 1; i >= 0; i--) {
+            long d = (long) Math.pow(1000, i + 1);
+            long b = 1L << (10 * (i + 1));
+            if (bytes % d == 0) {
+                return bytes / d + decimal[i];
+            }
+            if (bytes % b == 0) {
+                return bytes / b + binary[i];
+            }
+        }
+        return bytes + "B";
+    }
+
+    /** A size as dockerd's log options take it: decimal units (kB, MB, ...) or binary ones (KiB, ...); -1 when invalid. */
+    static long bytes(String text) {
+        Matcher m = SIZE.matcher(text);
+        if (!m.matches()) {
+            return -1;
+        }
+        int power = m.group(2) == null ? 0 : "kmgtp".indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1;
+        double base = m.group(3) == null ? 1000 : 1024;
+        double v = Double.parseDouble(m.group(1)) * Math.pow(base, power);
+        return v > Long.MAX_VALUE ? -1 : (long) v;
     }
 
     private static String value(Map<String, List<String>> flags, JsonObject json, String key, String dflt) {

@@ -1,6 +1,7 @@
 package io.berth.daemon.config;
 
 import io.berth.events.ContainerSpec;
+import io.berth.events.journal.Retention;
 import io.berth.events.journal.SyncMode;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,10 +20,11 @@ import java.util.List;
  * @param journalSync    when journal appends are acknowledged
  * @param runc           the runc binary
  * @param conmon         the conmon binary
+ * @param eventsRetention how much journal history (and so {@code docker events --since}) to keep
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Path pidfile, boolean liveRestore,
                            String metricsAddr, String logLevel, List<ContainerSpec.Ulimit> defaultUlimits,
-                           SyncMode journalSync, Path runc, Path conmon) {
+                           SyncMode journalSync, Path runc, Path conmon, Retention eventsRetention) {
 
     public DaemonConfig {
         hosts = List.copyOf(hosts);

@@ -200,14 +200,29 @@ public final class ContainerService {
      * connects when the container next starts, before its process runs, so no output is missed.
      */
     public Future<Void> attach(Container c, AttachSession session) {
+        Future<Void> attached;
         if (c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused) {
-            return engine.blocking(() -> {
+            attached = engine.blocking(() -> {
                 session.connect(runtime.attach(paths.shim(c.id()).resolve("attach")), pumps);
                 return null;
             });
+        } else {
+            pendingAttach.computeIfAbsent(c.id(), k -> new ArrayList<>()).add(session);
+            attached = Future.succeededFuture();
         }
-        pendingAttach.computeIfAbsent(c.id(), k -> new ArrayList<>()).add(session);
-        return Future.succeededFuture();
+        return attached.compose(v -> observed(new ContainerEvent.Attached(c.id())));
+    }
+
+    /**
+     * Journals a fact that changes no state (an attach, a resize, the end of a stop or restart) for
+     * {@code docker events}. The operation it reports has happened, so it does not fail when the
+     * container moved on meanwhile (removed, say): the fact is then dropped.
+     */
+    private Future<Void> observed(ContainerEvent event) {
+        return engine.commit(event).<Void>mapEmpty().recover(err -> {
+            LOG.debug("not journaling {}: {}", event, err.getMessage());
+            return Future.succeededFuture();
+        });
     }
 
     /** Resizes the TTY of a running container; a container without one ignores it, as Docker does. */
@@ -225,7 +240,7 @@ public final class ContainerService {
         return engine.blocking(() -> {
             runtime.resize(paths.shim(c.id()), height, width);
             return null;
-        });
+        }).compose(v -> observed(new ContainerEvent.Resized(c.id(), height, width)));
     }
 
     /** The size of each container's writable layer, in the order given. */
@@ -308,35 +323,44 @@ public final class ContainerService {
         int timeout = timeoutSeconds != null ? timeoutSeconds : c.spec().stopTimeout() >= 0 ? c.spec().stopTimeout() : 10;
         String id = c.id();
         Future<EventEnvelope> exited = nextExit(id);
+        boolean[] requested = {false};
         Future<Void> sent = engine.exclusive(id, () -> {
             Container now = find(id);
             if (!Transitions.allowed(now.state().status(), Verb.STOP)) {
                 return Future.succeededFuture();
             }
-            return engine.commit(new ContainerEvent.StopRequested(id, sig, timeout)).compose(x -> signal(now, sig));
+            return engine.commit(new ContainerEvent.StopRequested(id, sig, timeout)).compose(x -> {
+                requested[0] = true;
+                return signal(now, sig);
+            });
         });
-        return sent.compose(v -> {
-            if (!isLive(id)) {
-                return Future.succeededFuture();
+        // As dockerd, a stop that ended a run is reported after the run's exit.
+        return sent.compose(v -> awaitStop(id, timeout, exited))
+                .compose(v -> requested[0] ? observed(new ContainerEvent.Stopped(id)) : Future.succeededFuture());
+    }
+
+    /** Waits for the exit a stop signal asked for, with SIGKILL after {@code timeout} seconds. */
+    private Future<Void> awaitStop(String id, int timeout, Future<EventEnvelope> exited) {
+        if (!isLive(id)) {
+            return Future.succeededFuture();
+        }
+        Promise<Void> done = Promise.promise();
+        long timer = timeout < 0 ? -1 : engine.vertx().setTimer(Math.max(1, timeout * 1000L), t -> {
+            if (isLive(id)) {
+                engine.exclusive(id, () -> {
+                    Container now = engine.state().container(id);
+                    return now != null && Transitions.allowed(now.state().status(), Verb.KILL)
+                            ? signal(now, 9) : Future.succeededFuture();
+                });
             }
-            Promise<Void> done = Promise.promise();
-            long timer = timeout < 0 ? -1 : engine.vertx().setTimer(Math.max(1, timeout * 1000L), t -> {
-                if (isLive(id)) {
-                    engine.exclusive(id, () -> {
-                        Container now = engine.state().container(id);
-                        return now != null && Transitions.allowed(now.state().status(), Verb.KILL)
-                                ? signal(now, 9) : Future.succeededFuture();
-                    });
-                }
-            });
-            exited.onComplete(ar -> {
-                if (timer >= 0) {
-                    engine.vertx().cancelTimer(timer);
-                }
-                done.complete();
-            });
-            return done.future();
         });
+        exited.onComplete(ar -> {
+            if (timer >= 0) {
+                engine.vertx().cancelTimer(timer);
+            }
+            done.complete();
+        });
+        return done.future();
     }
 
     private boolean isLive(String id) {
@@ -345,10 +369,16 @@ public final class ContainerService {
     }
 
     public Future<Void> restart(String ref, Integer timeoutSeconds, String signal) {
-        return stop(ref, timeoutSeconds, signal)
+        Container c = engine.state().findContainer(ref);
+        if (c == null) {
+            return Future.failedFuture(noSuchContainer(ref));
+        }
+        String id = c.id();
+        return stop(id, timeoutSeconds, signal)
                 .recover(err -> EngineException.is(err, ErrorKind.NOT_MODIFIED) ? Future.succeededFuture()
                         : Future.failedFuture(err))
-                .compose(v -> start(ref))
+                .compose(v -> start(id))
+                .compose(v -> observed(new ContainerEvent.Restarted(id)))
                 .recover(err -> EngineException.is(err, ErrorKind.NOT_MODIFIED) ? Future.succeededFuture()
                         : Future.failedFuture(err));
     }

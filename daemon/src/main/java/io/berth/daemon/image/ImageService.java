@@ -154,6 +154,11 @@ public final class ImageService implements ImageResolver {
         return engine.blocking(() -> {
             store.save(requests, out);
             return null;
+        }).compose(v -> {
+            List<Event> saved = new ArrayList<>();
+            requests.forEach(r -> saved.add(new ImageEvent.Saved(r.imageId())));
+            // The archive is written whatever happens to the images meanwhile; only the record is lost.
+            return engine.commitAll(saved).recover(err -> Future.succeededFuture());
         });
     }
 

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
+import io.berth.events.journal.Retention;
 import io.berth.events.journal.SyncMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +82,38 @@ class ConfigLoaderTest {
         assertThrows(EngineException.class, () -> load("{}", "--log-level", "chatty"));
         assertThrows(EngineException.class, () -> ConfigLoader.parseUlimit("nofile=10:5"));
         assertThrows(EngineException.class, () -> ConfigLoader.load(new String[] {"--config-file", dir.resolve("none").toString()}));
+    }
+
+    @Test
+    void eventsRetentionTakesAnAgeAndASize() throws Exception {
+        assertTrue(load("{}").eventsRetention().unlimited(), "without the key the journal keeps everything");
+        Retention r = load("{\"events-retention\":{\"max-age\":\"168h\",\"max-size\":\"1GB\"}}").eventsRetention();
+        assertEquals(Duration.ofHours(168), r.maxAge());
+        assertEquals(1_000_000_000L, r.maxBytes());
+        assertEquals("max-age 168h, max-size 1GB", ConfigLoader.describe(r));
+        Retention binary = load("{\"events-retention\":{\"max-size\":\"512MiB\"}}").eventsRetention();
+        assertEquals(Duration.ZERO, binary.maxAge());
+        assertEquals(512L << 20, binary.maxBytes());
+        assertEquals("max-size 512MiB", ConfigLoader.describe(binary));
+        assertEquals("max-age 1h30m", ConfigLoader.describe(load("{\"events-retention\":{\"max-age\":\"90m\"}}")
+                .eventsRetention()));
+        assertEquals(4096, load("{\"events-retention\":{\"max-size\":4096}}").eventsRetention().maxBytes());
+        assertEquals("unlimited", ConfigLoader.describe(load("{\"events-retention\":{\"max-age\":\"0\"}}")
+                .eventsRetention()));
+    }
+
+    @Test
+    void badEventsRetentionIsRefusedAsDockerdRefusesSettings() {
+        assertEquals("unable to configure the daemon: invalid events-retention max-age \"a week\": use a duration"
+                + " such as 168h or 30m", assertThrows(EngineException.class,
+                        () -> load("{\"events-retention\":{\"max-age\":\"a week\"}}")).getMessage());
+        assertTrue(assertThrows(EngineException.class, () -> load("{\"events-retention\":{\"max-size\":\"lots\"}}"))
+                .getMessage().contains("invalid events-retention max-size \"lots\""));
+        assertTrue(assertThrows(EngineException.class, () -> load("{\"events-retention\":{\"max-files\":3}}"))
+                .getMessage().contains("don't match any configuration option: events-retention.max-files"));
+        assertTrue(assertThrows(EngineException.class, () -> load("{\"events-retention\":\"168h\"}"))
+                .getMessage().contains("events-retention must be an object"));
+        assertThrows(EngineException.class, () -> load("{\"events-retention\":{\"max-age\":\"-1h\"}}"));
     }
 
     @Test

@@ -113,6 +113,25 @@ public final class SnapshotStore {
         return Optional.empty();
     }
 
+    /**
+     * The newest readable snapshot that folds no further than {@code seq}, or empty: a reader that
+     * starts in the middle of the journal folds from there instead of from the first entry.
+     */
+    public Optional<EngineState> loadAtOrBefore(long seq) {
+        for (Path p : files()) {
+            if (seqOf(p) > seq) {
+                continue;
+            }
+            try {
+                return Optional.of(read(p));
+            } catch (IOException | RuntimeException e) {
+                // Also a snapshot pruned by a concurrent write: an older one or none will do.
+                LOG.debug("skipping snapshot {}: {}", p, e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The sequence of the newest snapshot file, 0 when there is none. */
     public long latestSeq() {
         List<Path> f = files();

@@ -117,6 +117,12 @@ public final class StateReducer {
             case ContainerEvent.Removing e -> move(s, c, Verb.REMOVE, new ContainerState.Removing());
             case ContainerEvent.Dead e -> move(s, c, Verb.DIE, new ContainerState.Dead(e.reason()));
             case ContainerEvent.Removed e -> removed(s, c);
+            case ContainerEvent.Attached e -> stay(s, c, Verb.ATTACH);
+            case ContainerEvent.Resized e -> stay(s, c, Verb.RESIZE);
+            // Markers that a user's stop or restart finished: they follow the Exited or Started that
+            // changed the state, so they change nothing and any state of a known container takes them.
+            case ContainerEvent.Stopped e -> s;
+            case ContainerEvent.Restarted e -> s;
         };
     }
 
@@ -243,6 +249,10 @@ public final class StateReducer {
             }
             case ImageEvent.Pushed e -> addRepoDigest(s, requireImage(s, e.imageId()).id(), e.repoDigest());
             case ImageEvent.Tagged e -> tag(s, requireImage(s, e.imageId()).id(), e.tag());
+            case ImageEvent.Saved e -> {
+                requireImage(s, e.imageId());
+                yield s;
+            }
             case ImageEvent.Untagged e -> {
                 Image img = requireImage(s, e.imageId());
                 if (!e.imageId().equals(s.tags().get(e.tag()))) {

@@ -24,7 +24,7 @@ public final class Transitions {
     /** What can be done to a container. Verbs that keep the state map a state to itself. */
     public enum Verb {
         START, PAUSE, UNPAUSE, EXIT, RESTART, REMOVE, DIE, REMOVED,
-        KILL, STOP, OOM, RENAME, UPDATE, EXEC, ATTACH;
+        KILL, STOP, OOM, RENAME, UPDATE, EXEC, ATTACH, RESIZE;
 
         public String word() {
             return name().toLowerCase(Locale.ROOT);
@@ -43,11 +43,11 @@ public final class Transitions {
 
         on(RUNNING, Verb.PAUSE, PAUSED);
         on(RUNNING, Verb.EXIT, EXITED);
-        stays(RUNNING, Verb.KILL, Verb.STOP, Verb.OOM, Verb.RENAME, Verb.UPDATE, Verb.EXEC, Verb.ATTACH);
+        stays(RUNNING, Verb.KILL, Verb.STOP, Verb.OOM, Verb.RENAME, Verb.UPDATE, Verb.EXEC, Verb.ATTACH, Verb.RESIZE);
 
         on(PAUSED, Verb.UNPAUSE, RUNNING);
         on(PAUSED, Verb.EXIT, EXITED);
-        stays(PAUSED, Verb.KILL, Verb.STOP, Verb.OOM, Verb.RENAME, Verb.UPDATE, Verb.ATTACH);
+        stays(PAUSED, Verb.KILL, Verb.STOP, Verb.OOM, Verb.RENAME, Verb.UPDATE, Verb.ATTACH, Verb.RESIZE);
 
         on(EXITED, Verb.START, RUNNING);
         on(EXITED, Verb.RESTART, RESTARTING);

@@ -116,6 +116,22 @@ class SnapshotTest {
         assertEquals(50, store.latestSeq());
     }
 
+    @Test
+    void aReaderInTheMiddleGetsTheNewestSnapshotNotPastItsPosition() throws Exception {
+        SnapshotStore store = new SnapshotStore(dir, 3);
+        RandomHistory h = new RandomHistory(6, 10);
+        h.envelopes(10);
+        EngineState at10 = h.state();
+        store.write(at10);
+        h.envelopes(10);
+        EngineState at20 = h.state();
+        store.write(at20);
+        assertEquals(Optional.empty(), store.loadAtOrBefore(9));
+        assertEquals(Optional.of(at10), store.loadAtOrBefore(19));
+        assertEquals(Optional.of(at20), store.loadAtOrBefore(20));
+        assertEquals(Optional.of(at20), store.loadAtOrBefore(1000));
+    }
+
     /** A snapshot written when state records had fewer components still loads; the new ones take defaults. */
     @Test
     void aSnapshotInAnOlderShapeLoadsWithDefaults() throws Exception {

@@ -189,4 +189,36 @@ class StateReducerTest {
         assertNull(state.images().get(b));
         assertEquals(ErrorKind.NOT_FOUND, refused(new ImageEvent.Tagged(b, "x:1")).kind());
     }
+
+    @Test
+    void attachResizeStopAndRestartMarkersChangeNothing() {
+        apply(new ContainerEvent.Created(c, "web", spec("busybox")));
+        EngineState created = apply(new ContainerEvent.Attached(c));
+        assertEquals(ContainerState.Status.CREATED, created.container(c).state().status());
+        assertEquals("cannot resize: container is created", refused(new ContainerEvent.Resized(c, 24, 80)).getMessage());
+        apply(new ContainerEvent.Started(c, 5, 0));
+        Container running = state.container(c);
+        apply(new ContainerEvent.Resized(c, 24, 80));
+        apply(new ContainerEvent.Exited(c, 137, 9, 5));
+        apply(new ContainerEvent.Stopped(c));
+        apply(new ContainerEvent.Started(c, 6, 0));
+        apply(new ContainerEvent.Restarted(c));
+        assertEquals(new ContainerState.Running(6), state.container(c).state());
+        assertEquals(running.name(), state.container(c).name());
+        apply(new ContainerEvent.Exited(c, 0, 10, 6));
+        apply(new ContainerEvent.Removing(c));
+        assertEquals("cannot attach: container is removing", refused(new ContainerEvent.Attached(c)).getMessage());
+        apply(new ContainerEvent.Removed(c));
+        assertEquals(ErrorKind.NOT_FOUND, refused(new ContainerEvent.Stopped(c)).kind());
+    }
+
+    @Test
+    void aSaveNeedsTheImageAndChangesNothing() {
+        String a = "sha256:" + id(10);
+        assertEquals(ErrorKind.NOT_FOUND, refused(new ImageEvent.Saved(a)).kind());
+        EngineState before = apply(new ImageEvent.Imported(a, new ImageEvent.ImageInfo(a, 10, 1, List.of()), "bb:1"));
+        EngineState after = apply(new ImageEvent.Saved(a));
+        assertEquals(before.images(), after.images());
+        assertEquals(before.tags(), after.tags());
+    }
 }

@@ -1,0 +1,216 @@
+package io.berth.daemon.events;
+
+import io.berth.daemon.image.ImageReference;
+import io.berth.errors.EngineException;
+import io.berth.events.ContainerEvent;
+import io.berth.events.DaemonEvent;
+import io.berth.events.EventEnvelope;
+import io.berth.events.ExecEvent;
+import io.berth.events.ImageEvent;
+import io.berth.events.PolicyEvent;
+import io.berth.events.state.Container;
+import io.berth.events.state.EngineState;
+import io.berth.events.state.Exec;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The projection of journal entries onto Docker's events: a pure mapping from each entry to at most
+ * one {@link DockerEvent}, with a small fold of what the mapping needs and the entry does not carry
+ * (a container's name, image and labels; an exec's command line).
+ *
+ * <p>The fold starts from an {@link EngineState} (empty, a snapshot, or the engine's state) and must
+ * then see every later entry in journal order, including those it emits nothing for. Entries about a
+ * container the fold never saw created (history cut by retention) give events with only what the
+ * entry says. Not thread-safe: one subscriber's reader owns it.
+ *
+ * <p>Mapping, in Docker's words: created → create, started → start, paused → pause, unpaused →
+ * unpause, killed → kill (signal), exited → die (exitCode), oom-killed → oom, stopped → stop (after
+ * the die its stop caused), restarted → restart (after its start), attached → attach, resized →
+ * resize (height, width), renamed → rename (oldName), updated → update, removed → destroy; exec
+ * created/started/exited → {@code exec_create: CMD}, {@code exec_start: CMD}, exec_die (exitCode),
+ * each with execID; images imported/loaded/pulled/pushed/tagged/untagged/saved/removed → import,
+ * load, pull, push, tag, untag, save, delete; daemon started/stopping/reloaded → start, stop,
+ * reload. Stop requests, restart-policy backoffs, removal steps and policy decisions have no Docker
+ * event.
+ */
+public final class DockerEventProjection {
+
+    /** What container events carry besides the entry's own facts. */
+    private record ContainerInfo(String name, String image, Map<String, String> labels) {}
+
+    /** An exec that has not started yet: its command line in Docker's action form. */
+    private record ExecInfo(String containerId, String command) {}
+
+    private final String hostname;
+    private final Map<String, ContainerInfo> containers = new HashMap<>();
+    private final Map<String, ExecInfo> execs = new HashMap<>();
+
+    /** An empty fold: for a reader that starts at the first journal entry. */
+    public DockerEventProjection(String hostname) {
+        this.hostname = hostname;
+    }
+
+    /** A fold that continues from {@code state}: the next entry it sees must be {@code state.seq() + 1}. */
+    public static DockerEventProjection from(EngineState state, String hostname) {
+        DockerEventProjection p = new DockerEventProjection(hostname);
+        for (Container c : state.containers().values()) {
+            p.containers.put(c.id(), new ContainerInfo(c.name(), c.spec().image(), c.spec().labels()));
+        }
+        for (Exec x : state.execs().values()) {
+            if (x.status() == Exec.Status.CREATED) {
+                p.execs.put(x.id(), new ExecInfo(x.containerId(), command(x.spec().cmd())));
+            }
+        }
+        return p;
+    }
+
+    /** Folds the entry and returns its Docker event, or null when Docker has none for it. */
+    public DockerEvent apply(EventEnvelope env) {
+        return switch (env.event()) {
+            case ContainerEvent e -> container(e, env);
+            case ExecEvent e -> exec(e, env);
+            case ImageEvent e -> image(e, env);
+            case DaemonEvent e -> daemon(e, env);
+            case PolicyEvent e -> null;
+        };
+    }
+
+    private DockerEvent container(ContainerEvent event, EventEnvelope env) {
+        String id = event.id();
+        return switch (event) {
+            case ContainerEvent.Created e -> {
+                containers.put(id, new ContainerInfo(e.name(), e.spec().image(), e.spec().labels()));
+                yield containerEvent(id, "create", env, Map.of());
+            }
+            case ContainerEvent.Started e -> containerEvent(id, "start", env, Map.of());
+            case ContainerEvent.Paused e -> containerEvent(id, "pause", env, Map.of());
+            case ContainerEvent.Unpaused e -> containerEvent(id, "unpause", env, Map.of());
+            case ContainerEvent.Killed e -> containerEvent(id, "kill", env, Map.of("signal", String.valueOf(e.signal())));
+            case ContainerEvent.Exited e -> containerEvent(id, "die", env, Map.of("exitCode", String.valueOf(e.exitCode())));
+            case ContainerEvent.OomKilled e -> containerEvent(id, "oom", env, Map.of());
+            case ContainerEvent.Stopped e -> containerEvent(id, "stop", env, Map.of());
+            case ContainerEvent.Restarted e -> containerEvent(id, "restart", env, Map.of());
+            case ContainerEvent.Attached e -> containerEvent(id, "attach", env, Map.of());
+            case ContainerEvent.Resized e -> containerEvent(id, "resize", env, Map.of("height",
+                    String.valueOf(e.height()), "width", String.valueOf(e.width())));
+            case ContainerEvent.Renamed e -> {
+                ContainerInfo old = containers.get(id);
+                containers.put(id, old == null ? new ContainerInfo(e.newName(), null, Map.of())
+                        : new ContainerInfo(e.newName(), old.image(), old.labels()));
+                // Docker shows the old name as it stores names, with the leading slash.
+                yield containerEvent(id, "rename", env, Map.of("oldName", "/" + e.oldName()));
+            }
+            case ContainerEvent.Updated e -> containerEvent(id, "update", env, Map.of());
+            case ContainerEvent.Removed e -> {
+                DockerEvent out = containerEvent(id, "destroy", env, Map.of());
+                containers.remove(id);
+                execs.values().removeIf(x -> x.containerId().equals(id));
+                yield out;
+            }
+            case ContainerEvent.StopRequested e -> null;
+            case ContainerEvent.Restarting e -> null;
+            case ContainerEvent.Removing e -> null;
+            case ContainerEvent.Dead e -> null;
+        };
+    }
+
+    private DockerEvent exec(ExecEvent event, EventEnvelope env) {
+        String cid = event.containerId();
+        Map<String, String> extra = new HashMap<>();
+        extra.put("execID", event.execId());
+        return switch (event) {
+            case ExecEvent.Created e -> {
+                String cmd = command(e.cmd());
+                execs.put(e.execId(), new ExecInfo(cid, cmd));
+                yield containerEvent(cid, "exec_create: " + cmd, env, extra);
+            }
+            case ExecEvent.Started e -> {
+                ExecInfo x = execs.remove(e.execId());
+                yield containerEvent(cid, x == null ? "exec_start" : "exec_start: " + x.command(), env, extra);
+            }
+            case ExecEvent.Exited e -> {
+                extra.put("exitCode", String.valueOf(e.exitCode()));
+                yield containerEvent(cid, "exec_die", env, extra);
+            }
+        };
+    }
+
+    /** Docker's form: the entrypoint, a space, and the arguments joined by spaces ({@code "true "}). */
+    static String command(List<String> cmd) {
+        if (cmd.isEmpty()) {
+            return " ";
+        }
+        return cmd.get(0) + " " + String.join(" ", cmd.subList(1, cmd.size()));
+    }
+
+    /** Labels first, then name and image, then the event's own attributes, as dockerd layers them. */
+    private DockerEvent containerEvent(String id, String action, EventEnvelope env, Map<String, String> extra) {
+        TreeMap<String, String> attrs = new TreeMap<>();
+        ContainerInfo info = containers.get(id);
+        if (info != null) {
+            attrs.putAll(info.labels());
+            attrs.put("name", info.name());
+            if (info.image() != null) {
+                attrs.put("image", info.image());
+            }
+        }
+        attrs.putAll(extra);
+        return new DockerEvent(DockerEvent.CONTAINER, action, id, attrs, env.timeNanos(), env.seq());
+    }
+
+    private DockerEvent image(ImageEvent event, EventEnvelope env) {
+        String id = event.imageId();
+        return switch (event) {
+            // Docker names an import or load by the image id and sends the tags as separate events;
+            // one entry is one event here, so the name is the first tag when there is one.
+            case ImageEvent.Imported e -> imageEvent(id, "import", e.tag() == null || e.tag().isEmpty() ? id
+                    : familiar(e.tag()), env);
+            case ImageEvent.Loaded e -> imageEvent(id, "load", e.tags().isEmpty() ? id : familiar(e.tags().get(0)), env);
+            case ImageEvent.Pulled e -> imageEvent(familiar(e.reference()), "pull", familiarName(e.reference()), env);
+            case ImageEvent.Pushed e -> imageEvent(familiar(e.reference()), "push", familiarName(e.reference()), env);
+            case ImageEvent.Tagged e -> imageEvent(id, "tag", familiar(e.tag()), env);
+            // As dockerd: an untag and a delete name the image by its id.
+            case ImageEvent.Untagged e -> imageEvent(id, "untag", id, env);
+            case ImageEvent.Saved e -> imageEvent(id, "save", id, env);
+            case ImageEvent.Removed e -> imageEvent(id, "delete", id, env);
+        };
+    }
+
+    private static DockerEvent imageEvent(String actorId, String action, String name, EventEnvelope env) {
+        TreeMap<String, String> attrs = new TreeMap<>();
+        attrs.put("name", name);
+        return new DockerEvent(DockerEvent.IMAGE, action, actorId, attrs, env.timeNanos(), env.seq());
+    }
+
+    private static String familiar(String reference) {
+        try {
+            return ImageReference.parse(reference).familiar();
+        } catch (EngineException e) {
+            return reference;
+        }
+    }
+
+    private static String familiarName(String reference) {
+        try {
+            return ImageReference.parse(reference).familiarName();
+        } catch (EngineException e) {
+            return reference;
+        }
+    }
+
+    private DockerEvent daemon(DaemonEvent event, EventEnvelope env) {
+        String action = switch (event) {
+            case DaemonEvent.Started e -> "start";
+            case DaemonEvent.Stopping e -> "stop";
+            case DaemonEvent.Reloaded e -> "reload";
+        };
+        TreeMap<String, String> attrs = new TreeMap<>();
+        if (hostname != null && !hostname.isEmpty()) {
+            attrs.put("name", hostname);
+        }
+        return new DockerEvent(DockerEvent.DAEMON, action, event.daemonId(), attrs, env.timeNanos(), env.seq());
+    }
+}
