@@ -225,11 +225,12 @@ cleanup() {
   exit "$rc"
 }
 
-main() {
+# Both daemons up in a fresh temp dir (removed on exit), busybox imported into each: setup_daemons NAME
+setup_daemons() {
   [ "$(id -u)" -eq 0 ] || die "run as root"
   load0=$(cut -d' ' -f1-3 /proc/loadavg)
   ensure_dockerd
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/berth-e2e.XXXXXX")
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/berth-$1.XXXXXX")
   trap cleanup EXIT
   trap 'exit 130' INT TERM
   "$root/bin/busybox-rootfs" "$tmp/busybox.tar.gz"
@@ -238,6 +239,11 @@ main() {
   start_berthd
   local name
   for name in dockerd berthd; do dk "$name" import "$tmp/busybox.tar.gz" busybox:latest >/dev/null; done
+}
+
+main() {
+  setup_daemons e2e
+  local name
   for name in $ORDER; do bench_daemon "$name"; done
   report
 }

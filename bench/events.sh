@@ -18,19 +18,9 @@ berth_find_java
 client() { "$JAVA_HOME/bin/java" -XX:+UseSerialGC "$here/EventsBench.java" "$@"; }
 
 events_main() {
-  [ "$(id -u)" -eq 0 ] || die "run as root"
-  load0=$(cut -d' ' -f1-3 /proc/loadavg)
-  ensure_dockerd
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/berth-events.XXXXXX")
-  trap cleanup EXIT
-  trap 'exit 130' INT TERM
-  "$root/bin/busybox-rootfs" "$tmp/busybox.tar.gz"
-  log "starting dockerd and berthd under $tmp"
-  start_dockerd
-  start_berthd
+  setup_daemons events
   local name subs
   declare -A L=()
-  for name in dockerd berthd; do dk "$name" import "$tmp/busybox.tar.gz" busybox:latest >/dev/null; done
   for name in $ORDER; do
     # The same warm-up for both: a round with every subscriber, so the daemons' code paths are compiled.
     log "$name: warm-up, $SUBS subscribers"

@@ -79,6 +79,16 @@ public final class ContainerService {
         return c;
     }
 
+    /** Runs {@code op} on the container {@code ref} names, after any other operation on it. */
+    private <T> Future<T> exclusively(String ref, java.util.function.Function<String, Future<T>> op) {
+        Container found = engine.state().findContainer(ref);
+        if (found == null) {
+            return Future.failedFuture(noSuchContainer(ref));
+        }
+        String id = found.id();
+        return engine.exclusive(id, () -> op.apply(id));
+    }
+
     private static EngineException noSuchContainer(String ref) {
         return EngineException.notFound("No such container: " + ref);
     }
@@ -118,12 +128,7 @@ public final class ContainerService {
 
     /** Starts a created or exited container. An already running one is NOT_MODIFIED (HTTP 304). */
     public Future<Void> start(String ref) {
-        Container found = engine.state().findContainer(ref);
-        if (found == null) {
-            return Future.failedFuture(noSuchContainer(ref));
-        }
-        String id = found.id();
-        return engine.exclusive(id, () -> {
+        return exclusively(ref, id -> {
             Container c = find(id);
             switch (c.state()) {
                 case ContainerState.Running r -> throw new EngineException(ErrorKind.NOT_MODIFIED, "already started");
@@ -270,12 +275,7 @@ public final class ContainerService {
 
     /** Sends a signal; the container must be running (or paused). */
     public Future<Void> kill(String ref, int signal) {
-        Container found = engine.state().findContainer(ref);
-        if (found == null) {
-            return Future.failedFuture(noSuchContainer(ref));
-        }
-        String id = found.id();
-        return engine.exclusive(id, () -> {
+        return exclusively(ref, id -> {
             Container c = find(id);
             if (!Transitions.allowed(c.state().status(), Verb.KILL)) {
                 throw EngineException.conflict("Cannot kill container: " + ref + ": container " + id + " is not running");
