@@ -615,7 +615,10 @@ public final class ContainerService {
             if (notice.oomKilled()) {
                 events.add(new ContainerEvent.OomKilled(id));
             }
-            events.add(new ContainerEvent.Exited(id, notice.exitCode(), notice.exitedAtNanos(), c.pid()));
+            // The exit file's time comes from the kernel's coarse clock (a tick of a few ms), so a run
+            // shorter than a tick can seem to end before it started: it ended no earlier than that.
+            long finished = Math.max(notice.exitedAtNanos(), c.startedNanos());
+            events.add(new ContainerEvent.Exited(id, notice.exitCode(), finished, c.pid()));
             return engine.commitAll(events).compose(v -> engine.blocking(() -> {
                 runtime.delete(id, false);
                 monitor.acknowledge(id);
