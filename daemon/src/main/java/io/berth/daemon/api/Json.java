@@ -46,50 +46,38 @@ public final class Json {
 
     /** A string field, where absent and null both mean empty. */
     public static String str(JsonObject o, String key) {
-        Object v = o.getValue(key);
-        if (v == null) {
-            return "";
-        }
-        if (v instanceof String s) {
-            return s;
-        }
-        throw io.berth.errors.EngineException.invalid("invalid JSON: " + key + " must be a string, not " + v);
+        return field(o, key, String.class, "a string", "");
     }
 
     /** A number field, where absent and null both mean 0. */
     public static long num(JsonObject o, String key) {
-        Object v = o.getValue(key);
-        if (v == null) {
-            return 0;
-        }
-        if (v instanceof Number n) {
-            return n.longValue();
-        }
-        throw io.berth.errors.EngineException.invalid("invalid JSON: " + key + " must be a number, not " + v);
+        return field(o, key, Number.class, "a number", 0).longValue();
     }
 
     /** A boolean field, where absent and null both mean false. */
     public static boolean flag(JsonObject o, String key) {
-        Object v = o.getValue(key);
-        if (v == null) {
-            return false;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        throw io.berth.errors.EngineException.invalid("invalid JSON: " + key + " must be a boolean, not " + v);
+        return field(o, key, Boolean.class, "a boolean", false);
     }
 
     /** An object field, where absent and null both mean an empty object. */
     public static JsonObject obj(JsonObject o, String key) {
+        JsonObject v = field(o, key, JsonObject.class, "an object", null);
+        return v == null ? new JsonObject() : v;
+    }
+
+    /**
+     * A field of the given type; clients send absent and null alike for "not set", which is
+     * {@code dflt}. Any other type is the client's error.
+     */
+    private static <T> T field(JsonObject o, String key, Class<T> type, String typeName, T dflt) {
         Object v = o.getValue(key);
         if (v == null) {
-            return new JsonObject();
+            return dflt;
         }
-        if (v instanceof JsonObject j) {
-            return j;
+        if (type.isInstance(v)) {
+            return type.cast(v);
         }
-        throw io.berth.errors.EngineException.invalid("invalid JSON: " + key + " must be an object, not " + v);
+        throw io.berth.errors.EngineException.invalid("invalid JSON: " + key + " must be " + typeName + ", not " + v);
     }
 
     /** A string list from a JSON value that may be absent, null, a string, or an array. */
