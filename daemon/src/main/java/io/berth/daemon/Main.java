@@ -116,7 +116,8 @@ public final class Main {
                         Math.max(2, host.ncpu()));
                 ImageService images = new ImageService(engine, store);
                 ContainerFiles files = new ContainerFiles(paths, specs);
-                ContainerService containers = new ContainerService(engine, runtime, images, files, paths, pumps, host.ncpu());
+                ContainerService containers = new ContainerService(engine, runtime, images, files, paths, pumps, host.ncpu(),
+                        config.restartBackoff());
                 ExecService execs = new ExecService(engine, runtime, containers, paths, specs, pumps);
                 Routes routes = new Routes();
                 io.berth.daemon.system.DiskUsage df = new io.berth.daemon.system.DiskUsage(containers);
@@ -188,6 +189,8 @@ public final class Main {
                             return api.listen(config.socketPath());
                         })
                         .onSuccess(x -> {
+                            // Not awaited: the API serves while the containers that come back start.
+                            containers.afterDaemonStart();
                             shutdownHook(config, engine, api, containers, exits, events, journal, vertx, pumps, pidFile,
                                     daemonId);
                             ready.complete(engine);

@@ -6,7 +6,8 @@ package io.berth.events;
  * <p>Ordering contract, per container, in journal order: {@code Created} comes first and
  * {@code Removed} last; every {@code Started} precedes the {@code Exited} that ends that run;
  * {@code OomKilled} precedes the {@code Exited} of the run it killed; {@code Restarting} follows an
- * {@code Exited} and precedes the next {@code Started}; {@code Stopped} follows the {@code Exited} of
+ * {@code Exited} and precedes the next {@code Started} or the {@code RestartCancelled} that ends the
+ * wait; {@code Stopped} follows the {@code Exited} of
  * the run a stop request ended, and {@code Restarted} the {@code Started} of a user's restart. Each
  * fact is journaled exactly once.
  *
@@ -43,9 +44,14 @@ public sealed interface ContainerEvent extends Event {
     @EventType(name = "container.unpaused", version = 1)
     record Unpaused(String id) implements ContainerEvent {}
 
-    /** A user asked the container to stop: {@code signal} first, SIGKILL after {@code timeoutSeconds}. */
-    @EventType(name = "container.stop-requested", version = 1)
-    record StopRequested(String id, int signal, int timeoutSeconds) implements ContainerEvent {}
+    /**
+     * The container was asked to stop: {@code signal} first, SIGKILL after {@code timeoutSeconds}. Its
+     * next exit is not restarted by policy. {@code daemonShutdown} marks a stop by the daemon's own
+     * shutdown, which, unlike a user's, does not keep an {@code unless-stopped} container down.
+     */
+    @EventType(name = "container.stop-requested", version = 2)
+    record StopRequested(String id, int signal, int timeoutSeconds, boolean daemonShutdown)
+            implements ContainerEvent {}
 
     /** A signal was delivered to the container's init process. */
     @EventType(name = "container.killed", version = 1)
@@ -63,9 +69,19 @@ public sealed interface ContainerEvent extends Event {
     @EventType(name = "container.oom-killed", version = 1)
     record OomKilled(String id) implements ContainerEvent {}
 
-    /** A restart policy will start the container again after {@code delayMillis}; attempt counts from 1. */
+    /**
+     * A restart policy will start the container again after {@code delayMillis}; attempt counts from 1.
+     * {@code reason} says which policy decided and why, in words ({@code on-failure:3 after exit code 1}).
+     */
     @EventType(name = "container.restarting", version = 1)
     record Restarting(String id, int attempt, long delayMillis, String reason) implements ContainerEvent {}
+
+    /**
+     * A pending policy restart will not happen: a user stopped the container during the backoff, or
+     * the restart failed to start it. The container stays exited with its last run's exit code.
+     */
+    @EventType(name = "container.restart-cancelled", version = 1)
+    record RestartCancelled(String id, String reason) implements ContainerEvent {}
 
     @EventType(name = "container.renamed", version = 1)
     record Renamed(String id, String oldName, String newName) implements ContainerEvent {}

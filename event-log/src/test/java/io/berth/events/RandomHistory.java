@@ -101,11 +101,12 @@ public final class RandomHistory {
             case DIE -> new ContainerEvent.Dead(id, "busy");
             case REMOVED -> new ContainerEvent.Removed(id);
             case KILL -> new ContainerEvent.Killed(id, rnd.nextBoolean() ? 9 : 15);
-            case STOP -> new ContainerEvent.StopRequested(id, 15, 10);
+            case STOP -> new ContainerEvent.StopRequested(id, 15, 10, rnd.nextInt(4) == 0);
             case OOM -> new ContainerEvent.OomKilled(id);
             case RENAME -> new ContainerEvent.Renamed(id, c.name(), "r" + (++counter));
             case UPDATE -> new ContainerEvent.Updated(id, Fixtures.spec("x").resources(),
                     new ContainerSpec.RestartPolicy(rnd.nextBoolean() ? "always" : "no", 0));
+            case CANCEL -> new ContainerEvent.RestartCancelled(id, "stopped by the user");
             case EXEC -> execEvent(c);
             case ATTACH, RESIZE -> null;
         };

@@ -1,5 +1,6 @@
 package io.berth.daemon.config;
 
+import io.berth.daemon.container.RestartRule;
 import io.berth.daemon.events.EventTimes;
 import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
@@ -49,12 +50,16 @@ public final class ConfigLoader {
             new Flag("--help", "-h", null, false, "Print usage"));
 
     private static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "pidfile", "live-restore",
-            "metrics-addr", "log-level", "default-ulimits", "journal-sync", "runc", "conmon", "events-retention");
+            "metrics-addr", "log-level", "default-ulimits", "journal-sync", "runc", "conmon", "events-retention",
+            "restart-backoff");
 
     private static final Pattern SIZE = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(?:([kmgtp])(i)?)?b?\\s*");
 
     /** The keys of daemon.json's {@code events-retention} object. */
     private static final Set<String> RETENTION_KEYS = Set.of("max-age", "max-size");
+
+    /** The keys of daemon.json's {@code restart-backoff} object. */
+    private static final Set<String> BACKOFF_KEYS = Set.of("initial", "max", "reset-after");
 
     private ConfigLoader() {}
 
@@ -199,7 +204,59 @@ public final class ConfigLoader {
                 logLevel, ulimits, sync,
                 Path.of(value(flags, json, "runc", "/usr/sbin/runc")),
                 Path.of(value(flags, json, "conmon", "/usr/bin/conmon")),
-                retention(json.getValue("events-retention")));
+                retention(json.getValue("events-retention")),
+                backoff(json.getValue("restart-backoff")));
+    }
+
+    /**
+     * daemon.json's {@code "restart-backoff": {"initial": "100ms", "max": "1m", "reset-after": "10s"}}:
+     * the delay before a policy restart starts at {@code initial}, doubles up to {@code max}, and falls
+     * back to {@code initial} after a run of at least {@code reset-after}. Missing keys keep Docker's values.
+     */
+    static RestartRule.Backoff backoff(Object value) {
+        if (value == null) {
+            return RestartRule.Backoff.DOCKER;
+        }
+        JsonObject o = object("restart-backoff", value, BACKOFF_KEYS,
+                "{\"initial\": \"100ms\", \"max\": \"1m\", \"reset-after\": \"10s\"}");
+        RestartRule.Backoff d = RestartRule.Backoff.DOCKER;
+        Duration initial = duration(o, "initial", d.initial());
+        Duration max = duration(o, "max", d.max());
+        Duration resetAfter = duration(o, "reset-after", d.resetAfter());
+        try {
+            return new RestartRule.Backoff(initial, max, resetAfter);
+        } catch (IllegalArgumentException e) {
+            throw EngineException.invalid("unable to configure the daemon: invalid restart-backoff: "
+                    + "initial must be at least 1ms and at most max");
+        }
+    }
+
+    private static Duration duration(JsonObject o, String key, Duration fallback) {
+        Object v = o.getValue(key);
+        if (v == null) {
+            return fallback;
+        }
+        Long nanos = v instanceof String text ? EventTimes.duration(text) : null;
+        if (nanos == null || nanos < 0) {
+            throw EngineException.invalid("unable to configure the daemon: invalid restart-backoff " + key + " \""
+                    + v + "\": use a duration such as 100ms, 30s or 1m");
+        }
+        return Duration.ofNanos(nanos);
+    }
+
+    /** A daemon.json value that must be an object with only the given keys. */
+    private static JsonObject object(String name, Object value, Set<String> keys, String example) {
+        if (!(value instanceof JsonObject o)) {
+            throw EngineException.invalid("unable to configure the daemon: " + name + " must be an object such as "
+                    + example);
+        }
+        Set<String> unknown = new TreeSet<>(o.fieldNames());
+        unknown.removeAll(keys);
+        if (!unknown.isEmpty()) {
+            throw EngineException.invalid("the following directives don't match any configuration option: "
+                    + String.join(", ", unknown.stream().map(k -> name + "." + k).toList()));
+        }
+        return o;
     }
 
     /**
@@ -212,16 +269,8 @@ public final class ConfigLoader {
         if (value == null) {
             return Retention.UNLIMITED;
         }
-        if (!(value instanceof JsonObject o)) {
-            throw EngineException.invalid("unable to configure the daemon: events-retention must be an object"
-                    + " such as {\"max-age\": \"168h\", \"max-size\": \"1GB\"}");
-        }
-        Set<String> unknown = new TreeSet<>(o.fieldNames());
-        unknown.removeAll(RETENTION_KEYS);
-        if (!unknown.isEmpty()) {
-            throw EngineException.invalid("the following directives don't match any configuration option: "
-                    + String.join(", ", unknown.stream().map(k -> "events-retention." + k).toList()));
-        }
+        JsonObject o = object("events-retention", value, RETENTION_KEYS,
+                "{\"max-age\": \"168h\", \"max-size\": \"1GB\"}");
         Duration age = Duration.ZERO;
         Object a = o.getValue("max-age");
         if (a != null) {

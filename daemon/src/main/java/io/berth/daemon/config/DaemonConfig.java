@@ -1,5 +1,6 @@
 package io.berth.daemon.config;
 
+import io.berth.daemon.container.RestartRule;
 import io.berth.events.ContainerSpec;
 import io.berth.events.journal.Retention;
 import io.berth.events.journal.SyncMode;
@@ -21,10 +22,12 @@ import java.util.List;
  * @param runc           the runc binary
  * @param conmon         the conmon binary
  * @param eventsRetention how much journal history (and so {@code docker events --since}) to keep
+ * @param restartBackoff the delays between restarts by policy
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Path pidfile, boolean liveRestore,
                            String metricsAddr, String logLevel, List<ContainerSpec.Ulimit> defaultUlimits,
-                           SyncMode journalSync, Path runc, Path conmon, Retention eventsRetention) {
+                           SyncMode journalSync, Path runc, Path conmon, Retention eventsRetention,
+                           RestartRule.Backoff restartBackoff) {
 
     public DaemonConfig {
         hosts = List.copyOf(hosts);

@@ -48,12 +48,14 @@ public final class ContainerService {
     private final ContainerPaths paths;
     private final ExecutorService pumps;
     private final int ncpu;
+    private final RestartRule.Backoff backoff;
+    private final Map<String, Long> restartTimers = new HashMap<>();
     private final Map<String, List<AttachSession>> pendingAttach = new HashMap<>();
     private final Map<String, List<Promise<EventEnvelope>>> exitWaiters = new HashMap<>();
     private final Map<String, List<Promise<EventEnvelope>>> removeWaiters = new HashMap<>();
 
     public ContainerService(Engine engine, OciRuntime runtime, ImageResolver images, ContainerFiles files,
-                            ContainerPaths paths, ExecutorService pumps, int ncpu) {
+                            ContainerPaths paths, ExecutorService pumps, int ncpu, RestartRule.Backoff backoff) {
         this.engine = engine;
         this.runtime = runtime;
         this.images = images;
@@ -61,6 +63,7 @@ public final class ContainerService {
         this.paths = paths;
         this.pumps = pumps;
         this.ncpu = ncpu;
+        this.backoff = backoff;
         engine.onEvent(this::dispatchWaiters);
     }
 
@@ -136,20 +139,28 @@ public final class ContainerService {
                         "cannot start a paused container, try unpause instead");
                 default -> Transitions.require(c, Verb.START);
             }
-            List<AttachSession> attaching = pendingAttach.remove(id);
-            return engine.blocking(() -> launch(c, attaching == null ? List.of() : attaching))
-                    .compose(started -> engine.commit(new ContainerEvent.Started(id, (int) started[0], started[1])))
-                    .onFailure(err -> {
-                        if (attaching != null) {
-                            attaching.forEach(AttachSession::abort);
-                        }
-                        if (c.spec().autoRemove()) {
-                            // As dockerd: a --rm container that cannot start is removed, which ends the client's wait.
-                            engine.context().runOnContext(x -> remove(id, true));
-                        }
-                    })
-                    .mapEmpty();
+            cancelRestartTimer(id);
+            return startRun(c).onFailure(err -> {
+                if (c.spec().autoRemove()) {
+                    // As dockerd: a --rm container that cannot start is removed, which ends the client's wait.
+                    engine.context().runOnContext(x -> remove(id, true));
+                }
+            });
         });
+    }
+
+    /** Starts a new run of {@code c} (by hand or by policy), connecting the clients waiting to attach. */
+    private Future<Void> startRun(Container c) {
+        String id = c.id();
+        List<AttachSession> attaching = pendingAttach.remove(id);
+        return engine.blocking(() -> launch(c, attaching == null ? List.of() : attaching))
+                .compose(started -> engine.commit(new ContainerEvent.Started(id, (int) started[0], started[1])))
+                .onFailure(err -> {
+                    if (attaching != null) {
+                        attaching.forEach(AttachSession::abort);
+                    }
+                })
+                .mapEmpty();
     }
 
     /** Runs on a worker: everything between a stopped container and a running one, undone on failure. */
@@ -273,27 +284,53 @@ public final class ContainerService {
 
     // ---- signals, stop, restart
 
-    /** Sends a signal; the container must be running (or paused). */
+    /**
+     * Sends a signal; the container must be running (or paused). As in Docker, a kill meant to end the
+     * container (SIGKILL, or its stop signal) keeps a restart policy from undoing it, and a kill during
+     * a restart backoff cancels the pending restart without signalling anything.
+     */
     public Future<Void> kill(String ref, int signal) {
         return exclusively(ref, id -> {
             Container c = find(id);
+            if (c.state() instanceof ContainerState.Restarting) {
+                return cancelPendingRestart(c, new ContainerEvent.StopRequested(id, signal, 0, false),
+                        "killed by the user");
+            }
             if (!Transitions.allowed(c.state().status(), Verb.KILL)) {
                 throw EngineException.conflict("Cannot kill container: " + ref + ": container " + id + " is not running");
             }
-            return signal(c, signal);
+            return signal(c, signal, endsRun(c, signal) ? new ContainerEvent.StopRequested(id, signal, 0, false) : null);
         });
     }
 
-    /** Delivers a signal to the init process and journals it; a paused container is thawed so it lands. */
-    private Future<Void> signal(Container c, int signal) {
+    /**
+     * Whether a user's signal asks the run to end. Docker counts SIGKILL and the container's stop
+     * signal, and any signal when the container sets no stop signal of its own; the spec keeps only
+     * the effective one, so the default SIGTERM stands for "none set".
+     */
+    private static boolean endsRun(Container c, int signal) {
+        int stop = Signals.parse(c.spec().stopSignal());
+        return signal == Signals.SIGKILL || signal == stop || stop == Signals.SIGTERM;
+    }
+
+    /**
+     * Delivers a signal to the init process and journals it, after {@code request} when the signal is
+     * meant to stop the run; a paused container is thawed so a stop lands.
+     */
+    private Future<Void> signal(Container c, int signal, ContainerEvent.StopRequested request) {
         boolean paused = c.state() instanceof ContainerState.Paused;
+        List<Event> facts = new ArrayList<>(2);
+        if (request != null && !c.exitRequested()) {
+            facts.add(request);
+        }
+        facts.add(new ContainerEvent.Killed(c.id(), signal));
         return engine.blocking(() -> {
             runtime.kill(c.id(), signal);
-            if (paused && (signal == 9 || signal == 15)) {
+            if (paused && (signal == Signals.SIGKILL || signal == Signals.SIGTERM)) {
                 runtime.resume(c.id());
             }
             return null;
-        }).compose(v -> engine.commit(new ContainerEvent.Killed(c.id(), signal))).recover(err -> {
+        }).compose(v -> engine.commitAll(facts)).recover(err -> {
             // The process may have exited between the check and the signal: then the exit is on its way.
             if (EngineException.is(err, ErrorKind.CONFLICT) || EngineException.is(err, ErrorKind.NOT_FOUND)) {
                 return Future.succeededFuture();
@@ -302,16 +339,27 @@ public final class ContainerService {
         }).mapEmpty();
     }
 
+    /** Ends a restart backoff: the timer is dropped and the container stays exited. */
+    private Future<Void> cancelPendingRestart(Container c, ContainerEvent.StopRequested request, String why) {
+        cancelRestartTimer(c.id());
+        return engine.commitAll(List.of(request, new ContainerEvent.RestartCancelled(c.id(), why))).mapEmpty();
+    }
+
     /**
      * Stops a container as Docker does: its stop signal, then SIGKILL after the timeout. A container
      * that is not running is NOT_MODIFIED.
      */
     public Future<Void> stop(String ref, Integer timeoutSeconds, String signalName) {
+        return stop(ref, timeoutSeconds, signalName, false);
+    }
+
+    private Future<Void> stop(String ref, Integer timeoutSeconds, String signalName, boolean daemonShutdown) {
         Container c = engine.state().findContainer(ref);
         if (c == null) {
             return Future.failedFuture(noSuchContainer(ref));
         }
-        if (!(c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused)) {
+        boolean restarting = c.state() instanceof ContainerState.Restarting;
+        if (!restarting && !isLive(c.id())) {
             return Future.failedFuture(new EngineException(ErrorKind.NOT_MODIFIED, "container already stopped"));
         }
         int sig;
@@ -326,12 +374,17 @@ public final class ContainerService {
         boolean[] requested = {false};
         Future<Void> sent = engine.exclusive(id, () -> {
             Container now = find(id);
+            var request = new ContainerEvent.StopRequested(id, sig, timeout, daemonShutdown);
+            if (now.state() instanceof ContainerState.Restarting) {
+                requested[0] = true;
+                return cancelPendingRestart(now, request, "stopped by the user");
+            }
             if (!Transitions.allowed(now.state().status(), Verb.STOP)) {
                 return Future.succeededFuture();
             }
-            return engine.commit(new ContainerEvent.StopRequested(id, sig, timeout)).compose(x -> {
+            return engine.commit(request).compose(x -> {
                 requested[0] = true;
-                return signal(now, sig);
+                return signal(find(id), sig, null);
             });
         });
         // As dockerd, a stop that ended a run is reported after the run's exit.
@@ -350,7 +403,7 @@ public final class ContainerService {
                 engine.exclusive(id, () -> {
                     Container now = engine.state().container(id);
                     return now != null && Transitions.allowed(now.state().status(), Verb.KILL)
-                            ? signal(now, 9) : Future.succeededFuture();
+                            ? signal(now, Signals.SIGKILL, null) : Future.succeededFuture();
                 });
             }
         });
@@ -388,7 +441,7 @@ public final class ContainerService {
         List<Future<Void>> stops = new ArrayList<>();
         for (Container c : engine.state().containers().values()) {
             if (isLive(c.id())) {
-                stops.add(stop(c.id(), null, null).otherwiseEmpty());
+                stops.add(stop(c.id(), null, null, true).otherwiseEmpty());
             }
         }
         return Future.join(stops).mapEmpty();
@@ -482,7 +535,9 @@ public final class ContainerService {
             Future<EventEnvelope> exited = nextExit(id);
             stopped = engine.exclusive(id, () -> {
                 Container now = find(id);
-                return Transitions.allowed(now.state().status(), Verb.KILL) ? signal(now, 9) : Future.succeededFuture();
+                return Transitions.allowed(now.state().status(), Verb.KILL)
+                        ? signal(now, Signals.SIGKILL, new ContainerEvent.StopRequested(id, Signals.SIGKILL, 0, false))
+                        : Future.succeededFuture();
             }).compose(v -> isLive(id) ? exited.mapEmpty() : Future.succeededFuture());
         }
         return stopped.compose(v -> engine.exclusive(id, () -> {
@@ -581,6 +636,7 @@ public final class ContainerService {
         } else if (e instanceof ContainerEvent.Removed r) {
             complete(exitWaiters.remove(r.id()), env);
             complete(removeWaiters.remove(r.id()), env);
+            cancelRestartTimer(r.id());
             List<AttachSession> orphans = pendingAttach.remove(r.id());
             if (orphans != null) {
                 orphans.forEach(AttachSession::abort);
@@ -612,23 +668,84 @@ public final class ContainerService {
                 });
             }
             List<Event> events = new ArrayList<>();
-            if (notice.oomKilled()) {
+            if (notice.oomKilled() && !c.oomKilled()) {
                 events.add(new ContainerEvent.OomKilled(id));
             }
             // The exit file's time comes from the kernel's coarse clock (a tick of a few ms), so a run
             // shorter than a tick can seem to end before it started: it ended no earlier than that.
             long finished = Math.max(notice.exitedAtNanos(), c.startedNanos());
             events.add(new ContainerEvent.Exited(id, notice.exitCode(), finished, c.pid()));
+            RestartRule.Decision decision = RestartRule.afterExit(c.spec().restartPolicy(),
+                    new RestartRule.LastRun(notice.exitCode(), c.exitRequested(), c.manuallyStopped(),
+                            finished - c.startedNanos(), c.restartCount(), c.restartDelayMillis()), backoff);
+            if (decision instanceof RestartRule.Decision.Restart r) {
+                events.add(new ContainerEvent.Restarting(id, r.attempt(), r.delayMillis(), r.reason()));
+            }
             return engine.commitAll(events).compose(v -> engine.blocking(() -> {
                 runtime.delete(id, false);
                 monitor.acknowledge(id);
                 return null;
             })).onSuccess(v -> {
-                if (c.spec().autoRemove()) {
+                if (decision instanceof RestartRule.Decision.Restart r) {
+                    scheduleRestart(id, r.attempt(), r.delayMillis());
+                } else if (c.spec().autoRemove()) {
                     engine.context().runOnContext(x -> remove(id, true).onFailure(err ->
                             LOG.warn("auto-removing {} failed: {}", id, err.getMessage())));
                 }
             });
         }).onFailure(err -> LOG.error("handling the exit of {} failed", id, err));
+    }
+
+    // ---- restarts by policy
+
+    /** Starts {@code attempt} after {@code delayMillis}, unless the container has moved on by then. */
+    private void scheduleRestart(String id, int attempt, long delayMillis) {
+        cancelRestartTimer(id);
+        long timer = engine.vertx().setTimer(Math.max(1, delayMillis), t -> {
+            restartTimers.remove(id);
+            restartByPolicy(id, attempt);
+        });
+        restartTimers.put(id, timer);
+    }
+
+    private void cancelRestartTimer(String id) {
+        Long timer = restartTimers.remove(id);
+        if (timer != null) {
+            engine.vertx().cancelTimer(timer);
+        }
+    }
+
+    /** The pending restart {@code attempt}: a start that fails leaves the container exited, as in Docker. */
+    private Future<Void> restartByPolicy(String id, int attempt) {
+        return engine.exclusive(id, () -> {
+            Container c = engine.state().container(id);
+            if (c == null || !(c.state() instanceof ContainerState.Restarting r) || r.attempt() != attempt) {
+                return Future.<Void>succeededFuture();
+            }
+            return startRun(c).recover(err -> {
+                LOG.warn("restart {} of {} failed: {}", attempt, id, err.getMessage());
+                return engine.commit(new ContainerEvent.RestartCancelled(id, "restart failed: " + err.getMessage()))
+                        .mapEmpty();
+            });
+        }).onFailure(err -> LOG.error("restarting {} failed", id, err));
+    }
+
+    /**
+     * Once the daemon is up: restarts whose backoff was under way when it went down are scheduled
+     * again, and containers whose policy brings them back with the daemon ({@code always}, and
+     * {@code unless-stopped} unless a user stopped it) are started.
+     */
+    public Future<Void> afterDaemonStart() {
+        List<Future<Void>> starts = new ArrayList<>();
+        for (Container c : engine.state().containers().values()) {
+            if (c.state() instanceof ContainerState.Restarting r) {
+                scheduleRestart(c.id(), r.attempt(), r.delayMillis());
+            } else if (c.state() instanceof ContainerState.Exited
+                    && RestartRule.atDaemonStart(c.spec().restartPolicy(), c.manuallyStopped())) {
+                starts.add(start(c.id()).onFailure(err ->
+                        LOG.warn("starting {} with the daemon failed: {}", c.id(), err.getMessage())));
+            }
+        }
+        return Future.join(starts).mapEmpty();
     }
 }

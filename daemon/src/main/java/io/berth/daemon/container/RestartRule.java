@@ -22,15 +22,23 @@ public final class RestartRule {
                 Duration.ofSeconds(10));
 
         public Backoff {
-            if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0 || resetAfter.isNegative()) {
+            if (initial.toMillis() < 1 || max.compareTo(initial) < 0 || resetAfter.isNegative()) {
                 throw new IllegalArgumentException("restart backoff needs 0 < initial <= max and resetAfter >= 0");
             }
         }
     }
 
-    /** What ended a run, as the journal tells it. */
-    public record LastRun(int exitCode, boolean stoppedByUser, long ranNanos, int restartCount,
-                          long previousDelayMillis) {}
+    /**
+     * What ended a run, as the journal tells it.
+     *
+     * @param exitRequested   a user's stop or kill asked this run to end
+     * @param manuallyStopped a user stopped or signalled the container since it was last started by hand
+     * @param ranNanos        how long the run lasted
+     * @param restartCount    policy restarts so far
+     * @param previousDelayMillis the backoff before the latest policy restart, 0 if none
+     */
+    public record LastRun(int exitCode, boolean exitRequested, boolean manuallyStopped, long ranNanos,
+                          int restartCount, long previousDelayMillis) {}
 
     /** The outcome: start again after a delay, or stay exited. */
     public sealed interface Decision {
@@ -46,12 +54,16 @@ public final class RestartRule {
     /** The decision after an exit. */
     public static Decision afterExit(ContainerSpec.RestartPolicy policy, LastRun run, Backoff backoff) {
         String name = policy == null ? "no" : policy.name();
-        if (run.stoppedByUser()) {
+        if (run.exitRequested()) {
             return new Decision.Stay("stopped by the user");
         }
         switch (name) {
-            case "always", "unless-stopped" -> {
+            case "always" -> {
                 return restart(name, run, backoff);
+            }
+            case "unless-stopped" -> {
+                return run.manuallyStopped() ? new Decision.Stay("unless-stopped: the user signalled the container")
+                        : restart(name, run, backoff);
             }
             case "on-failure" -> {
                 if (run.exitCode() == 0) {
@@ -61,7 +73,7 @@ public final class RestartRule {
                 if (max > 0 && run.restartCount() >= max) {
                     return new Decision.Stay("on-failure:" + max + " reached its maximum of " + max + " restarts");
                 }
-                return restart("on-failure", run, backoff);
+                return restart(max > 0 ? "on-failure:" + max : "on-failure", run, backoff);
             }
             default -> {
                 return new Decision.Stay("restart policy is no");

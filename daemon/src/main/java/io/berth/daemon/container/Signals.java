@@ -7,6 +7,9 @@ import java.util.Map;
 /** Signal names and numbers as Docker accepts them: {@code SIGTERM}, {@code TERM}, {@code 15}. */
 public final class Signals {
 
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+
     private static final Map<String, Integer> NUMBERS = Map.ofEntries(
             Map.entry("HUP", 1), Map.entry("INT", 2), Map.entry("QUIT", 3), Map.entry("ILL", 4),
             Map.entry("TRAP", 5), Map.entry("ABRT", 6), Map.entry("IOT", 6), Map.entry("BUS", 7),

@@ -110,8 +110,12 @@ public final class DockerEventProjection {
                 execs.values().removeIf(x -> x.containerId().equals(id));
                 yield out;
             }
+            // Docker has no event for a restart policy's decision; Berth shows it so that the stream
+            // answers why a container came back (die, restarting, start), under a word of its own.
+            case ContainerEvent.Restarting e -> containerEvent(id, "restarting", env, Map.of(
+                    "attempt", String.valueOf(e.attempt()), "delay", e.delayMillis() + "ms", "reason", e.reason()));
             case ContainerEvent.StopRequested e -> null;
-            case ContainerEvent.Restarting e -> null;
+            case ContainerEvent.RestartCancelled e -> null;
             case ContainerEvent.Removing e -> null;
             case ContainerEvent.Dead e -> null;
         };

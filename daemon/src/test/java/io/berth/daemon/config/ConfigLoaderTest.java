@@ -117,6 +117,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void restartBackoffIsDockersUnlessDaemonJsonSaysOtherwise() throws Exception {
+        assertEquals(io.berth.daemon.container.RestartRule.Backoff.DOCKER, load("{}").restartBackoff());
+        var b = load("{\"restart-backoff\":{\"initial\":\"1s\",\"max\":\"5m\",\"reset-after\":\"2m\"}}")
+                .restartBackoff();
+        assertEquals(Duration.ofSeconds(1), b.initial());
+        assertEquals(Duration.ofMinutes(5), b.max());
+        assertEquals(Duration.ofMinutes(2), b.resetAfter());
+        assertEquals(Duration.ofMinutes(1), load("{\"restart-backoff\":{\"initial\":\"250ms\"}}").restartBackoff().max(),
+                "a key left out keeps Docker's value");
+        assertTrue(assertThrows(EngineException.class, () -> load("{\"restart-backoff\":{\"initial\":\"soon\"}}"))
+                .getMessage().contains("invalid restart-backoff initial \"soon\""));
+        assertTrue(assertThrows(EngineException.class, () -> load("{\"restart-backoff\":{\"initial\":\"2m\"}}"))
+                .getMessage().contains("initial must be at least 1ms and at most max"));
+        assertTrue(assertThrows(EngineException.class, () -> load("{\"restart-backoff\":{\"factor\":3}}"))
+                .getMessage().contains("restart-backoff.factor"));
+    }
+
+    @Test
     void helpListsEveryFlag() {
         String usage = ConfigLoader.usage();
         for (ConfigLoader.Flag f : ConfigLoader.FLAGS) {

@@ -18,13 +18,13 @@ class RestartRuleTest {
     private static final long SECOND = 1_000_000_000L;
 
     private static Decision after(String policy, int max, int exit, boolean byUser, long ranNanos, int count, long prev) {
-        return RestartRule.afterExit(new RestartPolicy(policy, max), new LastRun(exit, byUser, ranNanos, count, prev), B);
+        return RestartRule.afterExit(new RestartPolicy(policy, max), new LastRun(exit, byUser, byUser, ranNanos, count, prev), B);
     }
 
     @Test
     void noNeverRestarts() {
         assertInstanceOf(Decision.Stay.class, after("no", 0, 1, false, SECOND, 0, 0));
-        assertInstanceOf(Decision.Stay.class, RestartRule.afterExit(null, new LastRun(1, false, 0, 0, 0), B));
+        assertInstanceOf(Decision.Stay.class, RestartRule.afterExit(null, new LastRun(1, false, false, 0, 0, 0), B));
     }
 
     @Test
@@ -37,10 +37,21 @@ class RestartRuleTest {
     }
 
     @Test
+    void aSignalThatIsNotAStopKeepsOnlyUnlessStoppedDown() {
+        LastRun signalled = new LastRun(138, false, true, SECOND, 0, 0);
+        RestartPolicy unlessStopped = new RestartPolicy("unless-stopped", 0);
+        assertEquals(new Decision.Stay("unless-stopped: the user signalled the container"),
+                RestartRule.afterExit(unlessStopped, signalled, B));
+        assertInstanceOf(Decision.Restart.class, RestartRule.afterExit(new RestartPolicy("always", 0), signalled, B));
+        assertInstanceOf(Decision.Restart.class, RestartRule.afterExit(new RestartPolicy("on-failure", 0), signalled, B));
+    }
+
+    @Test
     void onFailureOnlyForNonZeroAndAtMostNTimes() {
         assertInstanceOf(Decision.Stay.class, after("on-failure", 0, 0, false, SECOND, 0, 0));
         assertInstanceOf(Decision.Restart.class, after("on-failure", 0, 1, false, SECOND, 50, 100), "no maximum");
-        assertEquals(2, ((Decision.Restart) after("on-failure", 2, 1, false, SECOND, 1, 100)).attempt());
+        Decision.Restart second = (Decision.Restart) after("on-failure", 2, 1, false, SECOND, 1, 100);
+        assertEquals(new Decision.Restart(2, 200, "on-failure:2 after exit code 1"), second);
         Decision done = after("on-failure", 2, 1, false, SECOND, 2, 200);
         assertEquals(new Decision.Stay("on-failure:2 reached its maximum of 2 restarts"), done);
         assertInstanceOf(Decision.Stay.class, after("on-failure", 2, 1, true, SECOND, 0, 0), "a user stop wins");
@@ -63,7 +74,7 @@ class RestartRuleTest {
     void backoffIsConfigurable() {
         var b = new RestartRule.Backoff(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(30));
         Decision.Restart r = (Decision.Restart) RestartRule.afterExit(new RestartPolicy("always", 0),
-                new LastRun(1, false, SECOND, 3, 2000), b);
+                new LastRun(1, false, false, SECOND, 3, 2000), b);
         assertEquals(3000, r.delayMillis());
         assertThrows(IllegalArgumentException.class,
                 () -> new RestartRule.Backoff(Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO));

@@ -69,7 +69,7 @@ class DockerEventProjectionTest {
                 new ContainerEvent.Started(C, 100, 0),
                 new ContainerEvent.Paused(C),
                 new ContainerEvent.Unpaused(C),
-                new ContainerEvent.StopRequested(C, 15, 1),
+                new ContainerEvent.StopRequested(C, 15, 1, false),
                 new ContainerEvent.Killed(C, 15),
                 new ContainerEvent.Killed(C, 9),
                 new ContainerEvent.Exited(C, 137, 5, 100),
@@ -115,10 +115,19 @@ class DockerEventProjectionTest {
     }
 
     @Test
+    void aRestartPolicysDecisionSaysWhy() {
+        apply(new ContainerEvent.Created(C, "web", spec("busybox", Map.of())));
+        DockerEvent e = apply(new ContainerEvent.Restarting(C, 2, 200, "on-failure:3 after exit code 1"));
+        assertEquals("restarting", e.action());
+        assertEquals(Map.of("attempt", "2", "delay", "200ms", "reason", "on-failure:3 after exit code 1",
+                "image", "busybox", "name", "web"), e.attributes());
+    }
+
+    @Test
     void stepsDockerDoesNotReportGiveNothing() {
         apply(new ContainerEvent.Created(C, "web", spec("busybox", Map.of())));
-        assertNull(apply(new ContainerEvent.StopRequested(C, 15, 10)));
-        assertNull(apply(new ContainerEvent.Restarting(C, 1, 100, "always")));
+        assertNull(apply(new ContainerEvent.StopRequested(C, 15, 10, false)));
+        assertNull(apply(new ContainerEvent.RestartCancelled(C, "stopped by the user")));
         assertNull(apply(new ContainerEvent.Removing(C)));
         assertNull(apply(new ContainerEvent.Dead(C, "busy")));
         assertNull(apply(new PolicyEvent.Decided("p", "h", C, "onExit", "", "restart", 0, 0)));

@@ -32,9 +32,15 @@ public final class BerthProcess implements AutoCloseable {
 
     /** Starts a daemon in a new temporary directory and waits until it answers {@code /_ping}. */
     public static BerthProcess start(String... extraArgs) throws Exception {
+        return startWith("{}\n", extraArgs);
+    }
+
+    /** Like {@link #start}, with {@code daemonJson} as the daemon's configuration file. */
+    public static BerthProcess startWith(String daemonJson, String... extraArgs) throws Exception {
         requireRoot();
         // Short: the shims' attach socket paths must fit in 108 bytes.
         Path root = Files.createTempDirectory(Path.of("/tmp"), "bt");
+        Files.writeString(root.resolve("daemon.json"), daemonJson);
         BerthProcess b = new BerthProcess(root, List.of(extraArgs));
         b.launch();
         return b;

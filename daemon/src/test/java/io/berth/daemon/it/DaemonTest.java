@@ -23,9 +23,14 @@ abstract class DaemonTest {
         return true;
     }
 
+    /** The daemon's daemon.json. */
+    String daemonJson() {
+        return "{}\n";
+    }
+
     @BeforeAll
     void startDaemon() throws Exception {
-        berth = BerthProcess.start();
+        berth = BerthProcess.startWith(daemonJson());
         docker = new Docker(berth);
         if (importsBusybox()) {
             Busybox.importInto(docker);

@@ -14,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,43 +29,28 @@ import org.junit.jupiter.api.Test;
  */
 class EventsIT extends DaemonTest {
 
-    /** Nanoseconds since the epoch on the daemon's clock (the same machine). */
-    private static long now() {
-        Instant t = Instant.now();
-        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    private long now() {
+        return DockerEvents.now();
     }
 
-    /** A time as the CLI's {@code --since}/{@code --until} take it to the nanosecond. */
     private static String unix(long nanos) {
-        return String.format("%d.%09d", Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+        return DockerEvents.unix(nanos);
     }
 
-    /** {@code docker events --format '{{json .}}'} with the given options, which must end the stream. */
     private List<JsonObject> events(String... options) throws Exception {
-        List<String> args = new ArrayList<>(List.of("events", "--format", "{{json .}}"));
-        args.addAll(List.of(options));
-        Docker.Result r = docker.runWithInput(null, 60, args.toArray(String[]::new));
-        assertEquals(0, r.exit(), r.toString());
-        List<JsonObject> out = new ArrayList<>();
-        r.out().lines().filter(l -> !l.isBlank()).forEach(l -> out.add(new JsonObject(l)));
-        return out;
+        return new DockerEvents(docker).events(options);
     }
 
     private List<JsonObject> window(long since, long until, String... filters) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--since", unix(since), "--until", unix(until)));
-        for (String f : filters) {
-            args.add("--filter");
-            args.add(f);
-        }
-        return events(args.toArray(String[]::new));
+        return new DockerEvents(docker).window(since, until, filters);
     }
 
     private static List<String> actions(List<JsonObject> events) {
-        return events.stream().map(e -> e.getString("Action")).toList();
+        return DockerEvents.actions(events);
     }
 
     private static String attr(JsonObject e, String name) {
-        return e.getJsonObject("Actor").getJsonObject("Attributes").getString(name);
+        return DockerEvents.attr(e, name);
     }
 
     private Api raw() {

@@ -43,7 +43,19 @@ public final class Upcasters {
                 return payload;
             });
 
-    private static final List<Upcaster> ALL = List.of(CONTAINER_EXITED_V1, CONTAINER_STARTED_V1);
+    /**
+     * {@code container.stop-requested} v1 to v2: v2 tells a stop by the daemon's own shutdown (which
+     * restart policies do not count as the user's) from a user's. v1 stops were all users'.
+     */
+    public static final Upcaster CONTAINER_STOP_REQUESTED_V1 = new Upcaster("container.stop-requested", 1,
+            rec("StopRequested", field("id", STRING), field("signal", INT), field("timeoutSeconds", INT)),
+            payload -> {
+                payload.put("daemonShutdown", false);
+                return payload;
+            });
+
+    private static final List<Upcaster> ALL = List.of(CONTAINER_EXITED_V1, CONTAINER_STARTED_V1,
+            CONTAINER_STOP_REQUESTED_V1);
 
     private static final Map<String, Upcaster> BY_KEY = new HashMap<>();
 

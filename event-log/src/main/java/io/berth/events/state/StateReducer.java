@@ -73,34 +73,33 @@ public final class StateReducer {
             case ContainerEvent.Started e -> {
                 Transitions.next(c.state().status(), Verb.START);
                 boolean byPolicy = c.state() instanceof ContainerState.Restarting;
-                long startedAt = e.startedAtNanos() > 0 ? e.startedAtNanos() : at;
-                yield put(s, new Container(c.id(), c.name(), c.spec(), new ContainerState.Running(e.pid()),
-                        c.createdNanos(), startedAt, 0, 0, false, byPolicy ? c.restartCount() : 0));
+                yield put(s, c.started(e.pid(), e.startedAtNanos() > 0 ? e.startedAtNanos() : at, byPolicy));
             }
             case ContainerEvent.Paused e -> move(s, c, Verb.PAUSE, new ContainerState.Paused(c.pid()));
             case ContainerEvent.Unpaused e -> move(s, c, Verb.UNPAUSE, new ContainerState.Running(c.pid()));
-            case ContainerEvent.StopRequested e -> stay(s, c, Verb.STOP);
-            case ContainerEvent.Killed e -> stay(s, c, Verb.KILL);
+            case ContainerEvent.StopRequested e -> {
+                Transitions.next(c.state().status(), Verb.STOP);
+                yield put(s, c.stopRequested(!e.daemonShutdown()));
+            }
+            case ContainerEvent.Killed e -> {
+                // A signal that is not a stop still counts as the user's hand (Docker's manual stop);
+                // a kill meant to stop is journaled with a StopRequested before it.
+                Transitions.next(c.state().status(), Verb.KILL);
+                yield put(s, c.signalled());
+            }
             case ContainerEvent.OomKilled e -> {
                 Transitions.next(c.state().status(), Verb.OOM);
-                yield put(s, new Container(c.id(), c.name(), c.spec(), c.state(), c.createdNanos(),
-                        c.startedNanos(), c.finishedNanos(), c.exitCode(), true, c.restartCount()));
+                yield put(s, c.oomKilledNow());
             }
             case ContainerEvent.Exited e -> {
                 Transitions.next(c.state().status(), Verb.EXIT);
-                // An exit during a restart backoff (a stop that cancelled the restart) keeps the
-                // exit code of the run that ended.
-                boolean ran = c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused;
-                yield put(s, new Container(c.id(), c.name(), c.spec(), new ContainerState.Exited(),
-                        c.createdNanos(), c.startedNanos(), ran ? e.finishedAtNanos() : c.finishedNanos(),
-                        ran ? e.exitCode() : c.exitCode(), c.oomKilled(), c.restartCount()));
+                yield put(s, c.exited(e.exitCode(), e.finishedAtNanos()));
             }
             case ContainerEvent.Restarting e -> {
                 Transitions.next(c.state().status(), Verb.RESTART);
-                yield put(s, new Container(c.id(), c.name(), c.spec(),
-                        new ContainerState.Restarting(e.attempt(), e.delayMillis()), c.createdNanos(),
-                        c.startedNanos(), c.finishedNanos(), c.exitCode(), c.oomKilled(), c.restartCount() + 1));
+                yield put(s, c.restarting(e.attempt(), e.delayMillis()));
             }
+            case ContainerEvent.RestartCancelled e -> move(s, c, Verb.CANCEL, new ContainerState.Exited());
             case ContainerEvent.Renamed e -> renamed(s, c, e);
             case ContainerEvent.Updated e -> {
                 Transitions.next(c.state().status(), Verb.UPDATE);
@@ -111,8 +110,7 @@ public final class StateReducer {
                         e.resources() == null ? sp.resources() : e.resources(),
                         e.restartPolicy() == null ? sp.restartPolicy() : e.restartPolicy(),
                         sp.autoRemove(), sp.networkMode(), sp.binds());
-                yield put(s, new Container(c.id(), c.name(), spec, c.state(), c.createdNanos(), c.startedNanos(),
-                        c.finishedNanos(), c.exitCode(), c.oomKilled(), c.restartCount()));
+                yield put(s, c.withSpec(spec));
             }
             case ContainerEvent.Removing e -> move(s, c, Verb.REMOVE, new ContainerState.Removing());
             case ContainerEvent.Dead e -> move(s, c, Verb.DIE, new ContainerState.Dead(e.reason()));
@@ -131,8 +129,7 @@ public final class StateReducer {
             throw new EngineException(ErrorKind.ALREADY_EXISTS, "container " + c.id() + " already exists");
         }
         requireFreeName(s, c.name(), c.id());
-        Container container = new Container(c.id(), c.name(), c.spec(), new ContainerState.Created(), at, 0, 0, 0,
-                false, 0);
+        Container container = Container.created(c.id(), c.name(), c.spec(), at);
         return s.withContainers(s.containers().plus(c.id(), container), s.names().plus(c.name(), c.id()));
     }
 
@@ -153,8 +150,7 @@ public final class StateReducer {
     private static EngineState renamed(EngineState s, Container c, ContainerEvent.Renamed e) {
         Transitions.next(c.state().status(), Verb.RENAME);
         requireFreeName(s, e.newName(), c.id());
-        Container renamed = new Container(c.id(), e.newName(), c.spec(), c.state(), c.createdNanos(),
-                c.startedNanos(), c.finishedNanos(), c.exitCode(), c.oomKilled(), c.restartCount());
+        Container renamed = c.withName(e.newName());
         return s.withContainers(s.containers().plus(c.id(), renamed), s.names().minus(c.name()).plus(e.newName(), c.id()));
     }
 

@@ -24,7 +24,7 @@ public final class Transitions {
     /** What can be done to a container. Verbs that keep the state map a state to itself. */
     public enum Verb {
         START, PAUSE, UNPAUSE, EXIT, RESTART, REMOVE, DIE, REMOVED,
-        KILL, STOP, OOM, RENAME, UPDATE, EXEC, ATTACH, RESIZE;
+        KILL, STOP, OOM, RENAME, UPDATE, EXEC, ATTACH, RESIZE, CANCEL;
 
         public String word() {
             return name().toLowerCase(Locale.ROOT);
@@ -55,7 +55,7 @@ public final class Transitions {
         stays(EXITED, Verb.RENAME, Verb.UPDATE, Verb.ATTACH);
 
         on(RESTARTING, Verb.START, RUNNING);
-        on(RESTARTING, Verb.EXIT, EXITED);
+        on(RESTARTING, Verb.CANCEL, EXITED);
         on(RESTARTING, Verb.REMOVE, REMOVING);
         stays(RESTARTING, Verb.STOP, Verb.RENAME, Verb.UPDATE);
 

@@ -47,6 +47,20 @@ class UpcastersTest {
     }
 
     @Test
+    void containerStopRequestedV1ReadsAsAUsersStop() {
+        Map<String, Object> v1 = new LinkedHashMap<>();
+        v1.put("id", Fixtures.id(5));
+        v1.put("signal", 15);
+        v1.put("timeoutSeconds", 10);
+        Bytes<byte[]> b = Bytes.allocateElasticOnHeap(64);
+        Utf8.write(b, "container.stop-requested.v1");
+        BinaryCodec.writeGeneric(Upcasters.CONTAINER_STOP_REQUESTED_V1.fromShape(), v1, b);
+        assertEquals(new ContainerEvent.StopRequested(Fixtures.id(5), 15, 10, false), EventCodec.read(b));
+        assertEquals("StopRequested{id:S,signal:I,timeoutSeconds:I}",
+                Upcasters.CONTAINER_STOP_REQUESTED_V1.fromShape().describe());
+    }
+
+    @Test
     void aVersionNewerThanThisBuildIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> Upcasters.upcast("container.exited", 3, new LinkedHashMap<>()));
     }

@@ -106,10 +106,56 @@ class StateReducerTest {
         apply(new ContainerEvent.Started(c, 1, 0));
         apply(new ContainerEvent.Exited(c, 3, 5_000, 1));
         apply(new ContainerEvent.Restarting(c, 1, 60_000, "always"));
-        apply(new ContainerEvent.Exited(c, 0, 9_000, 0));
+        apply(new ContainerEvent.StopRequested(c, 15, 10, false));
+        apply(new ContainerEvent.RestartCancelled(c, "stopped by the user"));
         assertEquals(3, state.container(c).exitCode());
         assertEquals(5_000, state.container(c).finishedNanos());
         assertEquals(ContainerState.Status.EXITED, state.container(c).state().status());
+        assertTrue(state.container(c).manuallyStopped());
+        assertEquals(ErrorKind.CONFLICT, refused(new ContainerEvent.Exited(c, 0, 9_000, 0)).kind(),
+                "only a run exits");
+    }
+
+    @Test
+    void theUsersHandIsRememberedUntilAStartByHand() {
+        apply(new ContainerEvent.Created(c, "web", spec("busybox")));
+        apply(new ContainerEvent.Started(c, 1, 0));
+        apply(new ContainerEvent.Killed(c, 10));
+        Container signalled = state.container(c);
+        assertTrue(signalled.manuallyStopped(), "any signal by the user is Docker's manual stop");
+        assertFalse(signalled.exitRequested(), "a signal that is not a stop does not claim the exit");
+        apply(new ContainerEvent.StopRequested(c, 15, 10, false));
+        assertTrue(state.container(c).exitRequested());
+        apply(new ContainerEvent.Exited(c, 143, 5_000, 1));
+        assertTrue(state.container(c).manuallyStopped(), "survives the exit (and a replay)");
+        assertTrue(state.container(c).exitRequested());
+
+        apply(new ContainerEvent.Started(c, 2, 0));
+        assertFalse(state.container(c).manuallyStopped());
+        assertFalse(state.container(c).exitRequested());
+
+        apply(new ContainerEvent.StopRequested(c, 15, 10, true));
+        assertTrue(state.container(c).exitRequested());
+        assertFalse(state.container(c).manuallyStopped(), "the daemon's shutdown is not the user's hand");
+    }
+
+    @Test
+    void theBackoffOfTheLatestPolicyRestartIsKeptUntilAStartByHand() {
+        apply(new ContainerEvent.Created(c, "web", spec("busybox")));
+        apply(new ContainerEvent.Started(c, 1, 0));
+        apply(new ContainerEvent.Exited(c, 1, 5_000, 1));
+        apply(new ContainerEvent.Restarting(c, 1, 100, "always"));
+        apply(new ContainerEvent.Started(c, 2, 0));
+        apply(new ContainerEvent.Exited(c, 1, 6_000, 2));
+        apply(new ContainerEvent.Restarting(c, 2, 200, "always"));
+        assertEquals(200, state.container(c).restartDelayMillis());
+        apply(new ContainerEvent.Started(c, 3, 0));
+        assertEquals(200, state.container(c).restartDelayMillis(), "a policy start keeps the backoff");
+        apply(new ContainerEvent.StopRequested(c, 15, 1, false));
+        apply(new ContainerEvent.Exited(c, 143, 7_000, 3));
+        apply(new ContainerEvent.Started(c, 4, 0));
+        assertEquals(0, state.container(c).restartDelayMillis());
+        assertEquals(0, state.container(c).restartCount());
     }
 
     @Test

@@ -23,7 +23,7 @@ class TransitionsTest {
         assertEquals(Status.EXITED, Transitions.next(Status.RUNNING, Verb.EXIT));
         assertEquals(Status.RESTARTING, Transitions.next(Status.EXITED, Verb.RESTART));
         assertEquals(Status.RUNNING, Transitions.next(Status.RESTARTING, Verb.START));
-        assertEquals(Status.EXITED, Transitions.next(Status.RESTARTING, Verb.EXIT), "stop during backoff");
+        assertEquals(Status.EXITED, Transitions.next(Status.RESTARTING, Verb.CANCEL), "stop during backoff");
         assertEquals(Status.RUNNING, Transitions.next(Status.EXITED, Verb.START));
         assertEquals(Status.REMOVING, Transitions.next(Status.EXITED, Verb.REMOVE));
         assertEquals(Status.DEAD, Transitions.next(Status.REMOVING, Verb.DIE));

@@ -1,0 +1,143 @@
+package io.berth.daemon.it;
+
+import static io.berth.daemon.it.DockerEvents.actions;
+import static io.berth.daemon.it.DockerEvents.attr;
+import static io.berth.daemon.it.DockerEvents.now;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exit codes, OOM kills and Docker's restart policies with real containers: what {@code docker
+ * inspect} and {@code docker events} show, and who comes back when the daemon starts again.
+ */
+class RestartPolicyIT extends DaemonTest {
+
+    private JsonObject state(String name) throws Exception {
+        return inspect(name).getJsonObject("State");
+    }
+
+    private int restartCount(String name) throws Exception {
+        return inspect(name).getInteger("RestartCount");
+    }
+
+    /** Polls {@code condition} every 50 ms for up to {@code seconds}. */
+    static void await(String what, int seconds, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!condition.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private List<JsonObject> history(String name, long since) throws Exception {
+        return new DockerEvents(docker).window(since, now(), "container=" + name);
+    }
+
+    @Test
+    void aSignalExitIs128PlusTheSignalAndAnOomKillIs137WithOomKilled() throws Exception {
+        ok("run", "-d", "--name", "sig", "busybox", "sleep", "600");
+        ok("kill", "-s", "KILL", "sig");
+        await("sig to exit", 10, () -> "exited".equals(state("sig").getString("Status")));
+        assertEquals(137, state("sig").getInteger("ExitCode"));
+        assertFalse(state("sig").getBoolean("OOMKilled"));
+
+        Docker.Result r = docker.run("run", "--name", "hog", "-m", "8m", "--memory-swap", "8m", "busybox", "sh", "-c",
+                "a=aaaaaaaa; while :; do a=$a$a; done");
+        assertEquals(137, r.exit(), r.toString());
+        JsonObject hog = state("hog");
+        assertTrue(hog.getBoolean("OOMKilled"), hog.encode());
+        assertEquals(137, hog.getInteger("ExitCode"));
+        ok("rm", "sig", "hog");
+    }
+
+    @Test
+    void onFailureRestartsNonZeroExitsAtMostNTimesWithDoublingDelays() throws Exception {
+        long t0 = now();
+        ok("run", "-d", "--name", "of2", "--restart", "on-failure:2", "busybox", "sh", "-c", "exit 3");
+        await("of2 to give up", 15, () -> "exited".equals(state("of2").getString("Status")) && restartCount("of2") == 2);
+        Thread.sleep(800); // a third restart would have come after 400 ms
+        assertEquals(2, restartCount("of2"));
+        assertEquals(3, state("of2").getInteger("ExitCode"));
+
+        List<JsonObject> ev = history("of2", t0);
+        assertEquals(List.of("create", "start", "die", "restarting", "start", "die", "restarting", "start", "die"),
+                actions(ev));
+        JsonObject first = ev.get(3);
+        assertEquals("1", attr(first, "attempt"));
+        assertEquals("100ms", attr(first, "delay"));
+        assertEquals("on-failure:2 after exit code 3", attr(first, "reason"));
+        assertEquals("2", attr(ev.get(6), "attempt"));
+        assertEquals("200ms", attr(ev.get(6), "delay"));
+
+        ok("run", "-d", "--name", "of0", "--restart", "on-failure", "busybox", "true");
+        await("of0 to exit", 10, () -> "exited".equals(state("of0").getString("Status")));
+        Thread.sleep(500);
+        assertEquals(0, restartCount("of0"), "on-failure leaves a clean exit alone");
+        assertEquals("exited", state("of0").getString("Status"));
+        ok("rm", "of2", "of0");
+    }
+
+    @Test
+    void alwaysRestartsAfterAnyExitUntilAUserStopsIt() throws Exception {
+        ok("run", "-d", "--name", "alw", "--restart", "always", "busybox", "sh", "-c", "sleep 0.2");
+        await("alw to restart twice", 15, () -> restartCount("alw") >= 2);
+        ok("stop", "-t", "1", "alw");
+        assertEquals("exited", state("alw").getString("Status"));
+        int count = restartCount("alw");
+        Thread.sleep(1200);
+        assertEquals("exited", state("alw").getString("Status"), "a stop is never undone by the policy");
+        assertEquals(count, restartCount("alw"));
+
+        ok("start", "alw");
+        assertEquals(0, restartCount("alw"), "a start by hand begins the count again");
+        ok("kill", "alw");
+        await("alw to die", 10, () -> "exited".equals(state("alw").getString("Status")));
+        Thread.sleep(500);
+        assertEquals("exited", state("alw").getString("Status"), "docker kill is a stop too");
+        ok("rm", "alw");
+    }
+
+    @Test
+    void updateChangesThePolicyOfALiveContainer() throws Exception {
+        ok("run", "-d", "--name", "upd", "busybox", "sh", "-c", "sleep 1; exit 2");
+        ok("update", "--restart", "on-failure:1", "upd");
+        JsonObject policy = inspect("upd").getJsonObject("HostConfig").getJsonObject("RestartPolicy");
+        assertEquals("on-failure", policy.getString("Name"));
+        assertEquals(1, policy.getInteger("MaximumRetryCount"));
+        await("upd to be restarted once and give up", 15,
+                () -> restartCount("upd") == 1 && "exited".equals(state("upd").getString("Status")));
+        assertEquals(2, state("upd").getInteger("ExitCode"));
+        ok("rm", "upd");
+    }
+
+    @Test
+    void unlessStoppedStaysStoppedAcrossADaemonRestartWhileAlwaysComesBack() throws Exception {
+        ok("run", "-d", "--name", "us", "--restart", "unless-stopped", "busybox", "sleep", "600");
+        ok("run", "-d", "--name", "al", "--restart", "always", "busybox", "sleep", "600");
+        ok("run", "-d", "--name", "uslive", "--restart", "unless-stopped", "busybox", "sleep", "600");
+        ok("stop", "-t", "0", "us", "al");
+        int livePid = state("uslive").getInteger("Pid");
+        Thread.sleep(300);
+        assertEquals("exited", state("us").getString("Status"));
+        assertEquals("exited", state("al").getString("Status"));
+
+        long t0 = now();
+        berth.stop();
+        berth.launch();
+
+        await("al to come back with the daemon", 15, () -> "running".equals(state("al").getString("Status")));
+        assertEquals("exited", state("us").getString("Status"), "a user's stop keeps unless-stopped down");
+        assertEquals(livePid, state("uslive").getInteger("Pid"), "live-restore: it kept running");
+        assertEquals(List.of("start"), actions(history("al", t0)));
+        assertEquals(List.of(), actions(history("us", t0)));
+        ok("rm", "-f", "us", "al", "uslive");
+    }
+}
