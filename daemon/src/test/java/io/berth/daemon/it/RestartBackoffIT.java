@@ -3,7 +3,7 @@ package io.berth.daemon.it;
 import static io.berth.daemon.it.DockerEvents.actions;
 import static io.berth.daemon.it.DockerEvents.attr;
 import static io.berth.daemon.it.DockerEvents.now;
-import static io.berth.daemon.it.RestartPolicyIT.await;
+import static io.berth.daemon.it.ExitsAndRestartsIT.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

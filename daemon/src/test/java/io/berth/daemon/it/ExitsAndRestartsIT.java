@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Exit codes, OOM kills and Docker's restart policies with real containers: what {@code docker
  * inspect} and {@code docker events} show, and who comes back when the daemon starts again.
  */
-class RestartPolicyIT extends DaemonTest {
+class ExitsAndRestartsIT extends DaemonTest {
 
     private JsonObject state(String name) throws Exception {
         return inspect(name).getJsonObject("State");
@@ -56,6 +58,49 @@ class RestartPolicyIT extends DaemonTest {
         assertTrue(hog.getBoolean("OOMKilled"), hog.encode());
         assertEquals(137, hog.getInteger("ExitCode"));
         ok("rm", "sig", "hog");
+    }
+
+    @Test
+    void memoryFlagsReachTheCgroupAsDockerSetsThem() throws Exception {
+        ok("run", "-d", "--name", "mem", "-m", "16m", "--memory-swap", "32m", "--memory-reservation", "8m",
+                "busybox", "sleep", "600");
+        ok("run", "-d", "--name", "mem2", "-m", "16m", "busybox", "sleep", "600");
+        String id = inspect("mem").getString("Id");
+        String id2 = inspect("mem2").getString("Id");
+        JsonObject host = inspect("mem").getJsonObject("HostConfig");
+        assertEquals(16L << 20, host.getLong("Memory"));
+        assertEquals(32L << 20, host.getLong("MemorySwap"));
+        assertEquals(8L << 20, host.getLong("MemoryReservation"));
+        assertEquals(String.valueOf(16L << 20), ContainerLifecycleIT.cgroupValue(id, "memory", "memory.limit_in_bytes"));
+        assertEquals(String.valueOf(8L << 20), ContainerLifecycleIT.cgroupValue(id, "memory", "memory.soft_limit_in_bytes"));
+        if (Files.exists(Path.of("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"))) {
+            assertEquals(String.valueOf(32L << 20),
+                    ContainerLifecycleIT.cgroupValue(id, "memory", "memory.memsw.limit_in_bytes"));
+            assertEquals(String.valueOf(32L << 20),
+                    ContainerLifecycleIT.cgroupValue(id2, "memory", "memory.memsw.limit_in_bytes"),
+                    "without --memory-swap, swap may equal the memory limit: twice it in all, as Docker");
+        }
+        ok("rm", "-f", "mem", "mem2");
+    }
+
+    @Test
+    void withTheOomKillerDisabledAHogHangsAtTheLimitAndInspectStillAnswers() throws Exception {
+        ok("run", "-d", "--name", "stuck", "-m", "8m", "--memory-swap", "8m", "--oom-kill-disable", "busybox", "sh",
+                "-c", "a=aaaaaaaa; while :; do a=$a$a; done");
+        String id = inspect("stuck").getString("Id");
+        Path control = Path.of("/sys/fs/cgroup/memory/berth", id, "memory.oom_control");
+        if (!Files.exists(control)) {
+            // cgroup v2 has no switch for the OOM killer: Docker ignores the flag there, and so does Berth.
+            await("the hog to be OOM-killed", 10, () -> state("stuck").getBoolean("OOMKilled"));
+            ok("rm", "-f", "stuck");
+            return;
+        }
+        assertTrue(Files.readString(control).contains("oom_kill_disable 1"), Files.readString(control));
+        await("the hog to reach its limit", 10, () -> Files.readString(control).contains("under_oom 1"));
+        JsonObject st = state("stuck");
+        assertEquals("running", st.getString("Status"), "not killed: it hangs");
+        assertFalse(st.getBoolean("OOMKilled"));
+        ok("rm", "-f", "stuck");
     }
 
     @Test
