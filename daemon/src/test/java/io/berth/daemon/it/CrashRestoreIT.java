@@ -1,0 +1,84 @@
+package io.berth.daemon.it;
+
+import static io.berth.daemon.it.DockerEvents.actions;
+import static io.berth.daemon.it.DockerEvents.attr;
+import static io.berth.daemon.it.DockerEvents.now;
+import static io.berth.daemon.it.ExitsAndRestartsIT.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code kill -9} of berthd with containers running: they keep running; those that exit while the
+ * daemon is down are found with their real exit code and time when it comes back, get their
+ * {@code die} then, and their restart policy applies as if the daemon had been up.
+ */
+class CrashRestoreIT extends DaemonTest {
+
+    private static final String WAIT_FOR_USR1 = "trap 'exit %d' USR1; while :; do sleep 0.1; done";
+
+    private JsonObject state(String name) throws Exception {
+        return inspect(name).getJsonObject("State");
+    }
+
+    private static void signal(int pid, String sig) throws Exception {
+        Process p = new ProcessBuilder("kill", "-" + sig, String.valueOf(pid)).inheritIO().start();
+        assertEquals(0, p.waitFor());
+    }
+
+    @Test
+    void containersOutliveACrashAndExitsDuringTheDowntimeAreFoundWithTheirCodes() throws Exception {
+        ok("run", "-d", "--name", "keeper", "busybox", "sh", "-c", "echo up; sleep 600");
+        ok("run", "-d", "--name", "seven", "busybox", "sh", "-c", String.format(WAIT_FOR_USR1, 7));
+        ok("run", "-d", "--name", "phoenix", "--restart", "always", "busybox", "sh", "-c",
+                String.format(WAIT_FOR_USR1, 3));
+        int keeperPid = state("keeper").getInteger("Pid");
+        int sevenPid = state("seven").getInteger("Pid");
+        int phoenixPid = state("phoenix").getInteger("Pid");
+
+        berth.kill();
+        long down = now();
+        signal(sevenPid, "USR1");
+        signal(phoenixPid, "USR1");
+        // Both exit while no daemon runs: only their shims see it.
+        await("the signalled containers to exit", 10, () -> !ProcessHandle.of(sevenPid).map(ProcessHandle::isAlive)
+                .orElse(false) && !ProcessHandle.of(phoenixPid).map(ProcessHandle::isAlive).orElse(false));
+        long exitedBefore = now();
+        Thread.sleep(300);
+        berth.launch();
+
+        JsonObject keeper = state("keeper");
+        assertEquals("running", keeper.getString("Status"));
+        assertEquals(keeperPid, keeper.getInteger("Pid"));
+        assertEquals("up\n", ok("logs", "keeper").out());
+
+        await("seven's exit to be journaled", 10, () -> "exited".equals(state("seven").getString("Status")));
+        JsonObject seven = state("seven");
+        assertEquals(7, seven.getInteger("ExitCode"));
+        long finished = nanos(seven.getString("FinishedAt"));
+        assertTrue(finished >= down - 50_000_000L && finished <= exitedBefore + 50_000_000L,
+                "FinishedAt is when it exited, not when the daemon found out: " + seven.getString("FinishedAt"));
+
+        await("phoenix to be restarted by its policy", 10, () -> "running".equals(state("phoenix").getString("Status"))
+                && inspect("phoenix").getInteger("RestartCount") == 1);
+
+        DockerEvents events = new DockerEvents(docker);
+        List<JsonObject> sevenEvents = events.window(down, now(), "container=seven");
+        assertEquals(List.of("die"), actions(sevenEvents));
+        assertEquals("7", attr(sevenEvents.get(0), "exitCode"));
+        List<JsonObject> phoenixEvents = events.window(down, now(), "container=phoenix");
+        assertEquals(List.of("die", "restarting", "start"), actions(phoenixEvents));
+        assertEquals("3", attr(phoenixEvents.get(0), "exitCode"));
+        assertEquals("always after exit code 3", attr(phoenixEvents.get(1), "reason"));
+        ok("rm", "-f", "keeper", "seven", "phoenix");
+    }
+
+    private static long nanos(String rfc3339) {
+        Instant t = Instant.parse(rfc3339);
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+}
