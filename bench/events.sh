@@ -44,9 +44,6 @@ events_main() {
   echo "| daemon | subscribers | p50 (µs) | p99 (µs) | max (µs) | events before the response |"
   echo "|---|---:|---:|---:|---:|---:|"
   for name in $ORDER; do
-    # The same warm-up for both: a round with every subscriber, so the daemons' code paths are compiled.
-    log "$name: warm-up, $SUBS subscribers"
-    client latency "${SOCK[$name]}" "$SUBS" "$WARM" 0 >/dev/null
     for subs in 1 "$SUBS"; do
       read -r p50 p99 max early <<<"${L[$name.$subs]}"
       echo "| $name | $subs | $p50 | $p99 | $max | $(awk -v e="$early" 'BEGIN {printf "%.0f%%", e * 100}') |"
