@@ -181,7 +181,7 @@ public final class Main {
                     vertx.setPeriodic(RETENTION_CHECK_MILLIS, t -> engine.snapshot());
                 }
                 ApiServer api = new ApiServer(vertx, routes);
-                new Reconciler(engine, runtime, paths).reconcile()
+                new Reconciler(engine, runtime, paths, files).reconcile()
                         .compose(x -> engine.commit(new DaemonEvent.Started(daemonId, BerthVersion.VERSION,
                                 ProcessHandle.current().pid())))
                         .compose(x -> {

@@ -1,5 +1,6 @@
 package io.berth.daemon.engine;
 
+import io.berth.daemon.container.ContainerFiles;
 import io.berth.daemon.container.ContainerPaths;
 import io.berth.daemon.runtime.OciRuntime;
 import io.berth.daemon.runtime.RuntimeState;
@@ -18,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * At startup, lines the replayed state up with what really runs. Containers the runtime still runs
  * keep running (live-restore). Those that exited while the daemon was down have an exit file: the
  * exit monitor reports them with their real code and time. Those that vanished without one are
- * journaled as exited with 255, Docker's code for an unknown exit. Runtime containers the journal
- * does not know were created just before a crash: they are deleted. A removal cut short is
- * journaled as dead, so it can be retried.
+ * journaled as exited with 255, Docker's code for an unknown exit. Runtime containers and container
+ * directories the journal does not know were made just before a crash, whose create was never
+ * acknowledged: they are deleted. A removal cut short is journaled as dead, so it can be retried.
  */
 public final class Reconciler {
 
@@ -30,11 +31,13 @@ public final class Reconciler {
     private final Engine engine;
     private final OciRuntime runtime;
     private final ContainerPaths paths;
+    private final ContainerFiles files;
 
-    public Reconciler(Engine engine, OciRuntime runtime, ContainerPaths paths) {
+    public Reconciler(Engine engine, OciRuntime runtime, ContainerPaths paths, ContainerFiles files) {
         this.engine = engine;
         this.runtime = runtime;
         this.paths = paths;
+        this.files = files;
     }
 
     public Future<Void> reconcile() {
@@ -46,6 +49,12 @@ public final class Reconciler {
                 if (engine.state().container(rs.id()) == null) {
                     LOG.warn("runtime container {} is not in the journal; deleting it", rs.id());
                     runtime.delete(rs.id(), true);
+                }
+            }
+            for (String id : directories()) {
+                if (engine.state().container(id) == null) {
+                    LOG.warn("container directory {} is not in the journal; deleting it", id);
+                    files.delete(id);
                 }
             }
             long now = System.currentTimeMillis() * 1_000_000L;
@@ -68,5 +77,14 @@ public final class Reconciler {
             }
             return events;
         }).compose(engine::commitAll);
+    }
+
+    private List<String> directories() throws java.io.IOException {
+        if (!Files.isDirectory(paths.containers())) {
+            return List.of();
+        }
+        try (var dirs = Files.list(paths.containers())) {
+            return dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).toList();
+        }
     }
 }

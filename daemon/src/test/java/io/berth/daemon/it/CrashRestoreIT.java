@@ -48,8 +48,12 @@ class CrashRestoreIT extends DaemonTest {
         await("the signalled containers to exit", 10, () -> !ProcessHandle.of(sevenPid).map(ProcessHandle::isAlive)
                 .orElse(false) && !ProcessHandle.of(phoenixPid).map(ProcessHandle::isAlive).orElse(false));
         long exitedBefore = now();
+        // What a crash between making a container's directory and journaling its create leaves.
+        java.nio.file.Path orphan = berth.dataRoot().resolve("containers").resolve("ab".repeat(32));
+        java.nio.file.Files.createDirectories(orphan.resolve("upper"));
         Thread.sleep(300);
         berth.launch();
+        assertTrue(java.nio.file.Files.notExists(orphan), "an unacknowledged create leaves nothing behind");
 
         JsonObject keeper = state("keeper");
         assertEquals("running", keeper.getString("Status"));
