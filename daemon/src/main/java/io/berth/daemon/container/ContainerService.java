@@ -50,6 +50,8 @@ public final class ContainerService {
     private final int ncpu;
     private final RestartRule.Backoff backoff;
     private final Map<String, Long> restartTimers = new HashMap<>();
+    /** Set once this daemon stops its containers on the way down (live-restore off). */
+    private boolean shuttingDown;
     private final Map<String, List<AttachSession>> pendingAttach = new HashMap<>();
     private final Map<String, List<Promise<EventEnvelope>>> exitWaiters = new HashMap<>();
     private final Map<String, List<Promise<EventEnvelope>>> removeWaiters = new HashMap<>();
@@ -438,6 +440,7 @@ public final class ContainerService {
 
     /** Stops every running container with its own timeout (a daemon stop without live-restore). */
     public Future<Void> stopAll() {
+        shuttingDown = true;
         List<Future<Void>> stops = new ArrayList<>();
         for (Container c : engine.state().containers().values()) {
             if (isLive(c.id())) {
@@ -688,6 +691,12 @@ public final class ContainerService {
             })).onSuccess(v -> {
                 if (decision instanceof RestartRule.Decision.Restart r) {
                     scheduleRestart(id, r.attempt(), r.delayMillis());
+                } else if (c.exitRequested() && !c.manuallyStopped() && !shuttingDown
+                        && RestartRule.atDaemonStart(c.spec().restartPolicy(), false)) {
+                    // A previous daemon's shutdown asked for this exit and went down before it saw
+                    // it: this daemon has started since, which brings the container back.
+                    engine.context().runOnContext(x -> start(id).onFailure(err ->
+                            LOG.warn("starting {} with the daemon failed: {}", id, err.getMessage())));
                 } else if (c.spec().autoRemove()) {
                     engine.context().runOnContext(x -> remove(id, true).onFailure(err ->
                             LOG.warn("auto-removing {} failed: {}", id, err.getMessage())));

@@ -65,10 +65,13 @@ public record Container(
                 restartCount, restartDelayMillis, manuallyStopped || byUser, true);
     }
 
-    /** A user sent the container a signal. */
+    /**
+     * A signal was delivered. Unless it carries out a stop already requested (whose request said
+     * whose hand it was), it is a user's.
+     */
     Container signalled() {
         return new Container(id, name, spec, state, createdNanos, startedNanos, finishedNanos, exitCode, oomKilled,
-                restartCount, restartDelayMillis, true, exitRequested);
+                restartCount, restartDelayMillis, manuallyStopped || !exitRequested, exitRequested);
     }
 
     Container oomKilledNow() {

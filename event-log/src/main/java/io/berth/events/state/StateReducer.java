@@ -83,7 +83,7 @@ public final class StateReducer {
             }
             case ContainerEvent.Killed e -> {
                 // A signal that is not a stop still counts as the user's hand (Docker's manual stop);
-                // a kill meant to stop is journaled with a StopRequested before it.
+                // a kill meant to stop is journaled with a StopRequested before it, which says whose.
                 Transitions.next(c.state().status(), Verb.KILL);
                 yield put(s, c.signalled());
             }

@@ -135,6 +135,7 @@ class StateReducerTest {
         assertFalse(state.container(c).exitRequested());
 
         apply(new ContainerEvent.StopRequested(c, 15, 10, true));
+        apply(new ContainerEvent.Killed(c, 15));
         assertTrue(state.container(c).exitRequested());
         assertFalse(state.container(c).manuallyStopped(), "the daemon's shutdown is not the user's hand");
     }
