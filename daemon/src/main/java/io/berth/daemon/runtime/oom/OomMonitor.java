@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * <p>Lifecycle: {@link #start} once, then per container {@link #watch} after {@code runc create} (the
  * cgroup exists) and before {@code runc start}, {@link #unwatch} before {@code runc delete} removes the
  * cgroup; {@link #close} at shutdown. Notices arrive on the monitor's one thread,
- * {@value CgroupOomMonitor#THREAD_NAME}, in the order the monitor saw the rises; a notice already on its
+ * {@code berth-oom-monitor}, in the order the monitor saw the rises; a notice already on its
  * way when {@code unwatch} runs still arrives. Failing to watch a cgroup never stops a container from
  * running: it is logged and reported as -1.
  */

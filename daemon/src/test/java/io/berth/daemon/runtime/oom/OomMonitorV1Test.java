@@ -104,7 +104,7 @@ class OomMonitorV1Test extends OomMonitorContract {
         monitor.start(notices::add);
         monitor.watch("c1");
         signal("c1"); // an OOM that reclaim resolved
-        Thread.sleep(2 * CgroupV1OomMonitor.LAST_RECHECK_MILLIS + 200);
+        Thread.sleep(4 * CgroupV1OomMonitor.LAST_RECHECK_MILLIS); // re-reads end 2 * LAST after the signal
         Files.writeString(cgroups.resolve("c1").resolve("memory.oom_control"), oomControl(1, 0));
         assertQuiet(); // no signal, and the re-reads are over: the rise waits for the next signal
         signal("c1");

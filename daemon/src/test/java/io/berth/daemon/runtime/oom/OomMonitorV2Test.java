@@ -6,7 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link CgroupV2OomMonitor} against fake v2 cgroups: a regular file {@code memory.events}, which
@@ -49,5 +52,21 @@ class OomMonitorV2Test extends OomMonitorContract {
     void kernelRemoves(String id) throws Exception {
         Files.delete(cgroups.resolve(id).resolve("memory.events"));
         Files.delete(cgroups.resolve(id));
+    }
+
+    @Test
+    void aWatchTheKernelDroppedIsForgottenThoughTheFileIsBack() throws Exception {
+        makeCgroup("c1", 0);
+        makeCgroup("c2", 0);
+        monitor.start(notices::add);
+        monitor.watch("c1");
+        monitor.watch("c2");
+        // A new inode under the old name: the watched one is gone (IN_IGNORED), yet the name reads fine.
+        Path replacement = cgroups.resolve("c1").resolve("memory.events.new");
+        Files.writeString(replacement, "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
+        // ATOMIC_MOVE is a plain rename(2); REPLACE_EXISTING would unlink the old file first.
+        Files.move(replacement, cgroups.resolve("c1").resolve("memory.events"), StandardCopyOption.ATOMIC_MOVE);
+        awaitWatched(Set.of("c2"));
+        assertQuiet();
     }
 }
