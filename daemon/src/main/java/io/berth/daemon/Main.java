@@ -21,6 +21,7 @@ import io.berth.daemon.events.EventStreams;
 import io.berth.daemon.image.ImageService;
 import io.berth.daemon.image.LocalImageStore;
 import io.berth.daemon.runtime.ExitMonitor;
+import io.berth.daemon.runtime.oom.OomMonitor;
 import io.berth.daemon.runtime.runc.ExitFileMonitor;
 import io.berth.daemon.runtime.runc.RuncRuntime;
 import io.berth.daemon.runtime.spec.SpecBuilder;
@@ -103,6 +104,7 @@ public final class Main {
         });
         RuncRuntime runtime = new RuncRuntime(config.runc(), config.conmon(), paths.runcRoot());
         ExitMonitor exits = new ExitFileMonitor(paths.exits(), paths::shim);
+        OomMonitor oom = oomMonitor(log);
         HostInfo host = HostInfo.read(config.runc(), config.conmon());
         SpecBuilder specs = new SpecBuilder(HostLimits.read(), config.defaultUlimits());
         LocalImageStore store = new LocalImageStore(config.dataRoot().resolve("image"));
@@ -117,7 +119,7 @@ public final class Main {
                 ImageService images = new ImageService(engine, store);
                 ContainerFiles files = new ContainerFiles(paths, specs);
                 ContainerService containers = new ContainerService(engine, runtime, images, files, paths, pumps, host.ncpu(),
-                        config.restartBackoff());
+                        config.restartBackoff(), oom);
                 ExecService execs = new ExecService(engine, runtime, containers, paths, specs, pumps);
                 Routes routes = new Routes();
                 io.berth.daemon.system.DiskUsage df = new io.berth.daemon.system.DiskUsage(containers);
@@ -185,14 +187,17 @@ public final class Main {
                         .compose(x -> engine.commit(new DaemonEvent.Started(daemonId, BerthVersion.VERSION,
                                 ProcessHandle.current().pid())))
                         .compose(x -> {
+                            if (oom != null) {
+                                oom.start(notice -> context.runOnContext(n -> containers.handleOom(notice)));
+                            }
                             exits.start(notice -> context.runOnContext(n -> containers.handleExit(notice, exits)));
                             return api.listen(config.socketPath());
                         })
                         .onSuccess(x -> {
                             // Not awaited: the API serves while the containers that come back start.
                             containers.afterDaemonStart();
-                            shutdownHook(config, engine, api, containers, exits, events, journal, vertx, pumps, pidFile,
-                                    daemonId);
+                            shutdownHook(config, engine, api, containers, exits, oom, events, journal, vertx, pumps,
+                                    pidFile, daemonId);
                             ready.complete(engine);
                         })
                         .onFailure(ready::fail);
@@ -211,8 +216,18 @@ public final class Main {
         new CountDownLatch(1).await();
     }
 
+    /** The host's cgroup OOM watcher; without one, OOM kills are seen only when they end a run. */
+    private static OomMonitor oomMonitor(org.slf4j.Logger log) {
+        try {
+            return OomMonitor.forHost();
+        } catch (RuntimeException e) {
+            log.warn("OOM kills will be reported only at a container's exit: {}", e.getMessage());
+            return null;
+        }
+    }
+
     private static void shutdownHook(DaemonConfig config, Engine engine, ApiServer api, ContainerService containers,
-                                     ExitMonitor exits, EventStreams events, Journal journal, Vertx vertx,
+                                     ExitMonitor exits, OomMonitor oom, EventStreams events, Journal journal, Vertx vertx,
                                      ExecutorService pumps, PidFile pidFile, String daemonId) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
@@ -236,6 +251,9 @@ public final class Main {
                 log.warn("closing the API: {}", e.toString());
             }
             exits.close();
+            if (oom != null) {
+                oom.close();
+            }
             journal.close();
             pumps.shutdownNow();
             vertx.close();

@@ -4,6 +4,7 @@ import io.berth.daemon.engine.Engine;
 import io.berth.daemon.runtime.CreateRequest;
 import io.berth.daemon.runtime.ExitMonitor;
 import io.berth.daemon.runtime.OciRuntime;
+import io.berth.daemon.runtime.oom.OomMonitor;
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;
 import io.berth.events.ContainerEvent;
@@ -49,6 +50,7 @@ public final class ContainerService {
     private final ExecutorService pumps;
     private final int ncpu;
     private final RestartRule.Backoff backoff;
+    private final OomKills oomKills;
     private final Map<String, Long> restartTimers = new HashMap<>();
     /** Set once this daemon stops its containers on the way down (live-restore off). */
     private boolean shuttingDown;
@@ -57,7 +59,8 @@ public final class ContainerService {
     private final Map<String, List<Promise<EventEnvelope>>> removeWaiters = new HashMap<>();
 
     public ContainerService(Engine engine, OciRuntime runtime, ImageResolver images, ContainerFiles files,
-                            ContainerPaths paths, ExecutorService pumps, int ncpu, RestartRule.Backoff backoff) {
+                            ContainerPaths paths, ExecutorService pumps, int ncpu, RestartRule.Backoff backoff,
+                            OomMonitor oomMonitor) {
         this.engine = engine;
         this.runtime = runtime;
         this.images = images;
@@ -66,6 +69,7 @@ public final class ContainerService {
         this.pumps = pumps;
         this.ncpu = ncpu;
         this.backoff = backoff;
+        this.oomKills = new OomKills(oomMonitor);
         engine.onEvent(this::dispatchWaiters);
     }
 
@@ -178,6 +182,7 @@ public final class ContainerService {
             int pid = runtime.create(new CreateRequest(id, c.name(), paths.dir(id), paths.shim(id), paths.exits(),
                     paths.log(id), c.spec().tty(), c.spec().openStdin()));
             created = true;
+            oomKills.watch(id);
             for (AttachSession s : attaching) {
                 s.connect(runtime.attach(paths.shim(id).resolve("attach")), pumps);
             }
@@ -186,6 +191,7 @@ public final class ContainerService {
             return new long[] {pid, startedAt};
         } catch (RuntimeException | IOException e) {
             if (created) {
+                oomKills.forget(id);
                 try {
                     runtime.delete(id, true);
                 } catch (RuntimeException cleanup) {
@@ -557,6 +563,7 @@ public final class ContainerService {
             }
             return engine.commit(new ContainerEvent.Removing(id))
                     .compose(x -> engine.blocking(() -> {
+                        oomKills.forget(id);
                         runtime.delete(id, true);
                         files.delete(id);
                         return null;
@@ -670,39 +677,65 @@ public final class ContainerService {
                     return null;
                 });
             }
-            List<Event> events = new ArrayList<>();
-            if (notice.oomKilled() && !c.oomKilled()) {
-                events.add(new ContainerEvent.OomKilled(id));
-            }
-            // The exit file's time comes from the kernel's coarse clock (a tick of a few ms), so a run
-            // shorter than a tick can seem to end before it started: it ended no earlier than that.
-            long finished = Math.max(notice.exitedAtNanos(), c.startedNanos());
-            events.add(new ContainerEvent.Exited(id, notice.exitCode(), finished, c.pid()));
-            RestartRule.Decision decision = RestartRule.afterExit(c.spec().restartPolicy(),
-                    new RestartRule.LastRun(notice.exitCode(), c.exitRequested(), c.manuallyStopped(),
-                            finished - c.startedNanos(), c.restartCount(), c.restartDelayMillis()), backoff);
-            if (decision instanceof RestartRule.Decision.Restart r) {
-                events.add(new ContainerEvent.Restarting(id, r.attempt(), r.delayMillis(), r.reason()));
-            }
-            return engine.commitAll(events).compose(v -> engine.blocking(() -> {
-                runtime.delete(id, false);
-                monitor.acknowledge(id);
-                return null;
-            })).onSuccess(v -> {
-                if (decision instanceof RestartRule.Decision.Restart r) {
-                    scheduleRestart(id, r.attempt(), r.delayMillis());
-                } else if (c.exitRequested() && !c.manuallyStopped() && !shuttingDown
-                        && RestartRule.atDaemonStart(c.spec().restartPolicy(), false)) {
-                    // A previous daemon's shutdown asked for this exit and went down before it saw
-                    // it: this daemon has started since, which brings the container back.
-                    engine.context().runOnContext(x -> start(id).onFailure(err ->
-                            LOG.warn("starting {} with the daemon failed: {}", id, err.getMessage())));
-                } else if (c.spec().autoRemove()) {
-                    engine.context().runOnContext(x -> remove(id, true).onFailure(err ->
-                            LOG.warn("auto-removing {} failed: {}", id, err.getMessage())));
-                }
-            });
+            return engine.blocking(() -> oomKills.claimAtExit(id)).compose(killed -> journalExit(c, notice, killed))
+                    .compose(decision -> engine.blocking(() -> {
+                        oomKills.forget(id);
+                        runtime.delete(id, false);
+                        monitor.acknowledge(id);
+                        return decision;
+                    })).onSuccess(decision -> afterExit(c, decision));
         }).onFailure(err -> LOG.error("handling the exit of {} failed", id, err));
+    }
+
+    /**
+     * Journals the end of a run: the OOM kill that ended it when the cgroup (or conmon) saw one not
+     * journaled yet, the exit, and the restart policy's decision.
+     */
+    private Future<RestartRule.Decision> journalExit(Container c, ExitMonitor.ExitNotice notice, boolean oomKilled) {
+        String id = c.id();
+        List<Event> events = new ArrayList<>();
+        if (oomKilled || (notice.oomKilled() && !c.oomKilled())) {
+            events.add(new ContainerEvent.OomKilled(id));
+        }
+        // The exit file's time comes from the kernel's coarse clock (a tick of a few ms), so a run
+        // shorter than a tick can seem to end before it started: it ended no earlier than that.
+        long finished = Math.max(notice.exitedAtNanos(), c.startedNanos());
+        events.add(new ContainerEvent.Exited(id, notice.exitCode(), finished, c.pid()));
+        RestartRule.Decision decision = RestartRule.afterExit(c.spec().restartPolicy(),
+                new RestartRule.LastRun(notice.exitCode(), c.exitRequested(), c.manuallyStopped(),
+                        finished - c.startedNanos(), c.restartCount(), c.restartDelayMillis()), backoff);
+        if (decision instanceof RestartRule.Decision.Restart r) {
+            events.add(new ContainerEvent.Restarting(id, r.attempt(), r.delayMillis(), r.reason()));
+        }
+        return engine.commitAll(events).map(decision);
+    }
+
+    /** What follows a journaled exit: the policy's restart, a comeback, or the removal of a --rm container. */
+    private void afterExit(Container c, RestartRule.Decision decision) {
+        String id = c.id();
+        if (decision instanceof RestartRule.Decision.Restart r) {
+            scheduleRestart(id, r.attempt(), r.delayMillis());
+        } else if (c.exitRequested() && !c.manuallyStopped() && !shuttingDown
+                && RestartRule.atDaemonStart(c.spec().restartPolicy(), false)) {
+            // A previous daemon's shutdown asked for this exit and went down before it saw it: this
+            // daemon has started since, which brings the container back.
+            engine.context().runOnContext(x -> start(id).onFailure(err ->
+                    LOG.warn("starting {} with the daemon failed: {}", id, err.getMessage())));
+        } else if (c.spec().autoRemove()) {
+            engine.context().runOnContext(x -> remove(id, true).onFailure(err ->
+                    LOG.warn("auto-removing {} failed: {}", id, err.getMessage())));
+        }
+    }
+
+    /** Journals an OOM kill the cgroup reported during a run (of the main process or any other). */
+    public void handleOom(OomMonitor.OomNotice notice) {
+        String id = notice.id();
+        engine.exclusive(id, () -> {
+            if (!isLive(id) || !oomKills.claim(id, notice.killCount())) {
+                return Future.<Void>succeededFuture();
+            }
+            return engine.commit(new ContainerEvent.OomKilled(id)).<Void>mapEmpty();
+        }).onFailure(err -> LOG.warn("journaling the OOM kill of {} failed: {}", id, err.getMessage()));
     }
 
     // ---- restarts by policy
@@ -747,7 +780,12 @@ public final class ContainerService {
     public Future<Void> afterDaemonStart() {
         List<Future<Void>> starts = new ArrayList<>();
         for (Container c : engine.state().containers().values()) {
-            if (c.state() instanceof ContainerState.Restarting r) {
+            if (isLive(c.id())) {
+                engine.blocking(() -> {
+                    oomKills.watch(c.id());
+                    return null;
+                });
+            } else if (c.state() instanceof ContainerState.Restarting r) {
                 scheduleRestart(c.id(), r.attempt(), r.delayMillis());
             } else if (c.state() instanceof ContainerState.Exited
                     && RestartRule.atDaemonStart(c.spec().restartPolicy(), c.manuallyStopped())) {

@@ -61,6 +61,20 @@ class ExitsAndRestartsIT extends DaemonTest {
     }
 
     @Test
+    void anOomKillOfAnotherProcessIsReportedWhileTheContainerRuns() throws Exception {
+        long t0 = now();
+        ok("run", "-d", "--name", "oomchild", "-m", "8m", "--memory-swap", "8m", "busybox", "sh", "-c",
+                "dd if=/dev/zero bs=16M count=1 | cat >/dev/null; echo survived; sleep 600");
+        await("the OOM kill to be reported", 10, () -> state("oomchild").getBoolean("OOMKilled"));
+        await("the shell to go on", 10, () -> ok("logs", "oomchild").out().contains("survived"));
+        assertEquals("running", state("oomchild").getString("Status"), "only dd was killed");
+        assertEquals(List.of("create", "start", "oom"), actions(history("oomchild", t0)));
+        ok("rm", "-f", "oomchild");
+        assertEquals(List.of("create", "start", "oom", "kill", "die", "destroy"), actions(history("oomchild", t0)),
+                "one oom for one kill: the exit does not report it again");
+    }
+
+    @Test
     void memoryFlagsReachTheCgroupAsDockerSetsThem() throws Exception {
         ok("run", "-d", "--name", "mem", "-m", "16m", "--memory-swap", "32m", "--memory-reservation", "8m",
                 "busybox", "sleep", "600");
