@@ -28,6 +28,7 @@ import io.berth.daemon.runtime.spec.SpecBuilder;
 import io.berth.daemon.system.HostInfo;
 import io.berth.daemon.system.HostLimits;
 import io.berth.daemon.system.PidFile;
+import io.berth.daemon.tools.JournalTool;
 import io.berth.errors.EngineException;
 import io.berth.events.DaemonEvent;
 import io.berth.events.journal.Journal;
@@ -42,6 +43,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,6 +59,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("journal")) {
+            JournalTool.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (ConfigLoader.wantsHelp(args)) {
             System.out.print(ConfigLoader.usage());
             return;

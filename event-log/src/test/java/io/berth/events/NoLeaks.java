@@ -47,11 +47,15 @@ public final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).collect(Collectors.toSet());
     }
 
-    /** JVM-wide helpers started once on first use, not per test. */
+    /**
+     * JVM-wide helpers started once on first use, not per test. {@code Cleaner-N} is jffi's cleaner,
+     * which Chronicle's resource releaser starts when jnr is on the class path (in the daemon's tests).
+     */
     private static boolean ignorable(Thread t) {
         String n = t.getName();
         return n.startsWith("ForkJoinPool.commonPool") || n.equals("process reaper")
                 || n.startsWith("Attach Listener") || n.contains("disk~space~checker")
-                || n.startsWith("Common-Cleaner") || n.contains("background~resource~releaser");
+                || n.startsWith("Common-Cleaner") || n.contains("background~resource~releaser")
+                || n.startsWith("Cleaner-");
     }
 }

@@ -71,6 +71,8 @@ public final class ConfigLoader {
                     + (f.takesValue() ? " value" : "");
             sb.append(String.format("  %-30s %s%n", names, f.help()));
         }
+        sb.append("\nOperator tools (read the journal, change nothing):\n")
+                .append("  berthd journal verify|dump|explain   See 'berthd journal --help'\n");
         return sb.toString();
     }
 

@@ -23,6 +23,18 @@ public final class Signals {
 
     private Signals() {}
 
+    /** The name of signal {@code n} as Docker writes it ({@code SIGTERM}), or {@code signal N} for an unnamed one. */
+    public static String name(int n) {
+        String found = null;
+        for (Map.Entry<String, Integer> e : NUMBERS.entrySet()) {
+            // IOT and POLL are aliases of ABRT and IO.
+            if (e.getValue() == n && (found == null || found.equals("IOT") || found.equals("POLL"))) {
+                found = e.getKey();
+            }
+        }
+        return found == null ? "signal " + n : "SIG" + found;
+    }
+
     /**
      * The number of a signal given by name or number.
      *

@@ -106,11 +106,7 @@ public final class ChronicleJournal implements Journal {
 
     private ChronicleJournal(JournalConfig config) {
         this.config = config;
-        this.rollCycle = switch (config.roll()) {
-            case SECONDLY -> TestRollCycles.TEST_SECONDLY;
-            case HOURLY -> RollCycles.FAST_HOURLY;
-            case DAILY -> RollCycles.FAST_DAILY;
-        };
+        this.rollCycle = rollCycleOf(config.roll());
         try {
             Files.createDirectories(config.dir());
         } catch (IOException e) {
@@ -137,6 +133,15 @@ public final class ChronicleJournal implements Journal {
         ChronicleJournal j = new ChronicleJournal(config);
         j.writer.start();
         return j;
+    }
+
+    /** The Chronicle roll cycle that makes files of a {@link JournalConfig.Roll} period. */
+    static RollCycle rollCycleOf(JournalConfig.Roll roll) {
+        return switch (roll) {
+            case SECONDLY -> TestRollCycles.TEST_SECONDLY;
+            case HOURLY -> RollCycles.FAST_HOURLY;
+            case DAILY -> RollCycles.FAST_DAILY;
+        };
     }
 
     /** Journals open in this JVM; tests use it to catch leaks. */

@@ -59,6 +59,24 @@ final class EntryFormat {
             inView = unchecked(Bytes.wrapForRead(in));
         }
         bytes.read(in, 0, length);
+        return decodeIn(length);
+    }
+
+    /** Reads the excerpt of {@code length} bytes at {@code offset} in {@code data}. */
+    Decoded decode(byte[] data, int offset, int length) {
+        if (length < MIN_LENGTH) {
+            return new Decoded(null, "entry of " + length + " bytes is too short");
+        }
+        if (in.length < length) {
+            in = new byte[Math.max(length, in.length * 2)];
+            inView = unchecked(Bytes.wrapForRead(in));
+        }
+        System.arraycopy(data, offset, in, 0, length);
+        return decodeIn(length);
+    }
+
+    /** Checks and decodes the {@code length} bytes copied into {@code in}. */
+    private Decoded decodeIn(int length) {
         crc.reset();
         crc.update(in, 0, length - 4);
         int stored = inView.readInt(length - 4);

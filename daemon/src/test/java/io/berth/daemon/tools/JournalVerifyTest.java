@@ -1,0 +1,139 @@
+package io.berth.daemon.tools;
+
+import static io.berth.daemon.tools.ToolJournal.at;
+import static io.berth.events.Fixtures.id;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.berth.events.ContainerEvent;
+import io.berth.events.NoLeaks;
+import io.berth.events.journal.JournalConfig;
+import io.berth.events.journal.TornWriter;
+import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code journal verify} on a clean journal, a corrupted entry, a torn tail and a file cut short. */
+@ExtendWith(NoLeaks.class)
+class JournalVerifyTest {
+
+    @TempDir
+    Path root;
+
+    private ToolJournal journal;
+
+    @BeforeEach
+    void sixKills() throws Exception {
+        // Now, not a fixed time: the torn writer appends on the system clock, to the same file.
+        journal = new ToolJournal(root, JournalConfig.SYSTEM_CLOCK.getAsLong());
+        ToolJournal.At[] events = new ToolJournal.At[6];
+        for (int i = 1; i <= 6; i++) {
+            events[i - 1] = at(i, new ContainerEvent.Killed(id(i), 9));
+        }
+        journal.write(events);
+    }
+
+    @Test
+    void aCleanJournalPassesWithASummary() throws Exception {
+        Path file = journal.onlyCycleFile();
+        byte[] before = Files.readAllBytes(file);
+
+        ToolJournal.Result r = journal.run("verify");
+
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("journal    " + journal.journalDir()), r.out());
+        assertTrue(r.out().contains("entries    6, sequences 1 to 6\n"), r.out());
+        assertTrue(r.out().contains("files      1 (cycle "), r.out());
+        assertTrue(r.out().contains("  " + file.getFileName() + "  cycle "), r.out());
+        assertTrue(r.out().contains("6 entries, sequences 1 to 6  open (written up to byte "), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("times      \\S+Z to \\S+Z")), r.out());
+        assertTrue(r.out().endsWith("result     ok: no problems found\n"), r.out());
+        assertEquals("", r.err());
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(file)), "the file is unchanged");
+    }
+
+    @Test
+    void aCorruptedEntryIsAProblemAndExplainsTheGap() throws Exception {
+        Path file = journal.onlyCycleFile();
+        int at = ToolJournal.indexOf(file, id(3));
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(at + 5);
+            int b = raf.read();
+            raf.seek(at + 5);
+            raf.write(b ^ 0x21);
+        }
+
+        ToolJournal.Result r = journal.run("verify");
+
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.out().contains("entries    5, sequences 1 to 6"), r.out());
+        assertTrue(r.out().contains("problems   2\n"), r.out());
+        List<String> problems = r.lines().stream().filter(l -> l.startsWith("  ") && !l.contains(".cq4  cycle")).toList();
+        assertEquals(2, problems.size(), r.out());
+        assertTrue(problems.get(0).matches("  damaged entry at index 0x[0-9a-f]+ \\(cycle \\d+, after sequence 2\\) in "
+                + file.getFileName() + " at byte \\d+: checksum mismatch \\(torn or corrupted write\\)"), problems.get(0));
+        assertEquals("  sequence gap: 2 is followed by 4 (1 missing, 1 damaged entry in between)", problems.get(1));
+        assertTrue(r.out().endsWith("result     2 problems found\n"), r.out());
+    }
+
+    @Test
+    void anEntryTornByADyingWriterIsATornTail() throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-") || a.startsWith("--enable-native") || a.startsWith("--sun-misc"))
+                .toList());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TornWriter.class.getName(),
+                journal.journalDir().toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(out.contains("torn"), out);
+
+        ToolJournal.Result r = journal.run("verify");
+
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.out().contains("entries    6, sequences 1 to 6"), "every entry is intact: " + r.out());
+        assertTrue(r.out().contains("problems   1\n"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("  torn tail in \\S+\\.cq4: an entry begun at byte \\d+"
+                + " was never finished \\(a write cut short by a crash\\)")), r.out());
+        assertTrue(r.out().contains("unfinished (an entry begun at byte"), r.out());
+    }
+
+    @Test
+    void aFileCutShortOnDiskIsAProblem() throws Exception {
+        Path file = journal.onlyCycleFile();
+        int at = ToolJournal.indexOf(file, id(6));
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(at + 4);
+        }
+
+        ToolJournal.Result r = journal.run("verify");
+
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.out().contains("entries    5, sequences 1 to 5"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.matches("  file cut short: \\S+\\.cq4: the excerpt at byte \\d+ needs"
+                + " \\d+ bytes but the file ends at byte " + (at + 4) + " \\(cut short on disk\\)")), r.out());
+        assertEquals(at + 4, Files.size(file), "left as it was");
+    }
+
+    @Test
+    void aDataRootWithoutAJournalFailsAndIsLeftAlone() {
+        Path elsewhere = root.resolve("nothing-here");
+        ToolJournal.Result r = ToolJournal.runExactly("verify", "--data-root", elsewhere.toString());
+        assertEquals(1, r.exit(), r.toString());
+        assertEquals("berthd journal verify: no journal at " + elsewhere.resolve("journal") + ": not a directory\n",
+                r.err());
+        assertFalse(Files.exists(elsewhere));
+    }
+}
