@@ -44,6 +44,10 @@ public final class Reconciler {
         List<Container> known = new ArrayList<>(engine.state().containers().values());
         return engine.blocking(() -> {
             List<RuntimeState> running = runtime.list();
+            // One listing for all: asking the runtime about each container would make a start with
+            // many containers slow.
+            java.util.Map<String, RuntimeState> byId = new java.util.HashMap<>();
+            running.forEach(rs -> byId.put(rs.id(), rs));
             List<Event> events = new ArrayList<>();
             for (RuntimeState rs : running) {
                 if (engine.state().container(rs.id()) == null) {
@@ -61,7 +65,7 @@ public final class Reconciler {
             for (Container c : known) {
                 boolean live = c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused;
                 if (live) {
-                    RuntimeState rs = runtime.state(c.id());
+                    RuntimeState rs = byId.get(c.id());
                     boolean alive = rs != null && ("running".equals(rs.status()) || "paused".equals(rs.status()));
                     boolean exitRecorded = Files.exists(paths.exits().resolve(c.id()));
                     if (!alive && !exitRecorded) {
