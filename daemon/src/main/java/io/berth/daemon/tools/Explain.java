@@ -93,6 +93,7 @@ final class Explain implements JournalTool.Command {
         private ContainerEvent.StopRequested stop;
         private PolicyEvent.Decided decision;
         private String state = "unknown";
+        private int exitCode;
 
         Story(String id) {
             this.id = id;
@@ -167,8 +168,13 @@ final class Explain implements JournalTool.Command {
                 }
                 case ContainerEvent.StopRequested x -> {
                     stop = x;
-                    yield "stopped by the user (" + Signals.name(x.signal()) + ", "
+                    yield (x.daemonShutdown() ? "stopped by the daemon's shutdown (" : "stopped by the user (")
+                            + Signals.name(x.signal()) + ", "
                             + (x.timeoutSeconds() < 0 ? "no timeout" : x.timeoutSeconds() + "s timeout") + ")";
+                }
+                case ContainerEvent.RestartCancelled x -> {
+                    state = "exited with code " + exitCode;
+                    yield "pending restart cancelled: " + x.reason();
                 }
                 case ContainerEvent.Killed x -> killed(x);
                 case ContainerEvent.OomKilled x -> "OOM-killed"
@@ -241,7 +247,7 @@ final class Explain implements JournalTool.Command {
                 notes.add(Signals.name(x.exitCode() - 128));
             }
             if (stop != null) {
-                notes.add("as the user asked");
+                notes.add(stop.daemonShutdown() ? "as the daemon's shutdown asked" : "as the user asked");
             }
             long late = journalNanos - x.finishedAtNanos();
             if (x.finishedAtNanos() > 0 && late >= 1_000_000_000L) {
@@ -251,6 +257,7 @@ final class Explain implements JournalTool.Command {
                 sb.append(" (").append(String.join("; ", notes)).append(')');
             }
             state = "exited with code " + x.exitCode();
+            exitCode = x.exitCode();
             runStartNanos = 0;
             return sb.toString();
         }

@@ -58,7 +58,7 @@ class JournalExplainTest {
                 at(6502, new ExecEvent.Exited(id(5), c, 0)),
                 at(7000, new DaemonEvent.Stopping("d1", "signal")),
                 at(7500, new DaemonEvent.Started("d1", "0.1.0", 99)),
-                at(10_000, new ContainerEvent.StopRequested(c, 15, 10)),
+                at(10_000, new ContainerEvent.StopRequested(c, 15, 10, false)),
                 at(10_001, new ContainerEvent.Killed(c, 15)),
                 at(20_001, new ContainerEvent.Killed(c, 9)),
                 at(20_002, new ContainerEvent.Exited(c, 137, T0 + 20_002_000_000L, 125)),
@@ -73,7 +73,17 @@ class JournalExplainTest {
                 at(30_003, new ContainerEvent.Removed(id(6))),
                 at(40_000, new ContainerEvent.Created(id(7), "late", spec("busybox"))),
                 at(40_001, new ContainerEvent.Started(id(7), 400, T0 + 40 * S)),
-                at(50_000, new ContainerEvent.Exited(id(7), 7, T0 + 42 * S, 400)));
+                at(50_000, new ContainerEvent.Exited(id(7), 7, T0 + 42 * S, 400)),
+                at(60_000, new ContainerEvent.Created(id(8), "backoff", spec("busybox"))),
+                at(60_001, new ContainerEvent.Started(id(8), 500, T0 + 60 * S)),
+                at(60_002, new ContainerEvent.Exited(id(8), 1, T0 + 60 * S + 1_000_000, 500)),
+                at(60_003, new ContainerEvent.Restarting(id(8), 1, 5000, "always after exit code 1")),
+                at(60_004, new ContainerEvent.StopRequested(id(8), 15, 10, false)),
+                at(60_005, new ContainerEvent.RestartCancelled(id(8), "stopped by the user")),
+                at(60_006, new ContainerEvent.Started(id(8), 501, T0 + 61 * S)),
+                at(60_007, new ContainerEvent.StopRequested(id(8), 15, 10, true)),
+                at(60_008, new ContainerEvent.Killed(id(8), 15)),
+                at(60_009, new ContainerEvent.Exited(id(8), 143, T0 + 62 * S, 501)));
     }
 
     /** The story lines, without the sequence and time columns. */
@@ -128,6 +138,22 @@ class JournalExplainTest {
                 "started (pid 400)",
                 "exited with code 7 after 2s (at 2027-01-15T08:00:42.000000000Z, noticed 8s later)"), sentences(r));
         assertTrue(r.out().endsWith("state      exited with code 7 (as of the end of the journal)\n"), r.out());
+    }
+
+    @Test
+    void aCancelledRestartAndADaemonsStopAreToldApart() {
+        ToolJournal.Result r = journal.run("explain", "backoff");
+        assertEquals(List.of("created from image busybox as /backoff (command sleep 600; restart policy on-failure:3)",
+                "started (pid 500)",
+                "exited with code 1 after 1ms",
+                "restarting by policy on-failure (attempt 1, delay 5s): always after exit code 1",
+                "stopped by the user (SIGTERM, 10s timeout)",
+                "pending restart cancelled: stopped by the user",
+                "started (pid 501)",
+                "stopped by the daemon's shutdown (SIGTERM, 10s timeout)",
+                "sent SIGTERM to stop it",
+                "exited with code 143 after 1s (SIGTERM; as the daemon's shutdown asked)"), sentences(r));
+        assertTrue(r.out().endsWith("state      exited with code 143 (as of the end of the journal)\n"), r.out());
     }
 
     @Test
