@@ -1,8 +1,14 @@
 # Sourced by the launcher scripts: picks a JDK >= 21 (JAVA_HOME first, then /usr/lib/jvm) and the
 # JVM flags Chronicle, Netty and jnr need.
 
+# The JDK's feature version (21, 25...): from its release file, which is quick (a start is timed), or
+# by asking the JVM when there is none.
 berth_java_version() {
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p'
+  local v=""
+  [ ! -f "$1/release" ] || v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release")
+  [ -n "$v" ] || v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 |
+    sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')
+  echo "$v"
 }
 
 berth_find_java() {

@@ -63,6 +63,10 @@ public final class Main {
             JournalTool.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (ConfigLoader.wantsVersion(args)) {
+            System.out.println("berthd version " + BerthVersion.VERSION);
+            return;
+        }
         if (ConfigLoader.wantsHelp(args)) {
             System.out.print(ConfigLoader.usage());
             return;
@@ -95,8 +99,11 @@ public final class Main {
         PidFile pidFile = PidFile.acquire(config.pidfile());
         String daemonId = DaemonIdentity.load(config.dataRoot());
 
-        Journal journal = ChronicleJournal.open(JournalConfig.defaults(config.dataRoot().resolve("journal"))
-                .withSyncMode(config.journalSync()).withRetention(config.eventsRetention()));
+        // Opening the journal is the slowest step of a start (Chronicle's own start-up): it overlaps
+        // with the rest of the wiring, which is ready to wait for it when replay begins.
+        java.util.concurrent.CompletableFuture<Journal> opening = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> ChronicleJournal.open(JournalConfig.defaults(config.dataRoot().resolve("journal"))
+                        .withSyncMode(config.journalSync()).withRetention(config.eventsRetention())));
         SnapshotStore snapshots = new SnapshotStore(config.dataRoot().resolve("snapshots"), 2);
         Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
         if (!vertx.isNativeTransportEnabled()) {
@@ -114,6 +121,12 @@ public final class Main {
         HostInfo host = HostInfo.read(config.runc(), config.conmon());
         SpecBuilder specs = new SpecBuilder(HostLimits.read(), config.defaultUlimits());
         LocalImageStore store = new LocalImageStore(config.dataRoot().resolve("image"));
+        Journal journal;
+        try {
+            journal = opening.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
 
         Context context = vertx.getOrCreateContext();
         Promise<Engine> ready = Promise.promise();
@@ -217,8 +230,13 @@ public final class Main {
             log.error("berthd failed to start", e);
             System.exit(1);
         }
-        log.info("berthd {} ready (data root {}, live-restore {})", BerthVersion.VERSION, config.dataRoot(),
+        log.info("berthd {} ready in {} ms since the JVM started (data root {}, live-restore {})", BerthVersion.VERSION,
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(), config.dataRoot(),
                 config.liveRestore());
+        if ("1".equals(System.getenv("BERTH_EXIT_WHEN_READY"))) {
+            // The launcher's training start, which records the classes a start loads for the next ones.
+            System.exit(0);
+        }
         new CountDownLatch(1).await();
     }
 

@@ -47,6 +47,7 @@ public final class ConfigLoader {
             new Flag("--journal-sync", null, "journal-sync", true, "When journal appends are acknowledged: none, periodic, fsync (default none)"),
             new Flag("--runc", null, "runc", true, "Path of the runc binary (default /usr/sbin/runc)"),
             new Flag("--conmon", null, "conmon", true, "Path of the conmon binary (default /usr/bin/conmon)"),
+            new Flag("--version", "-v", null, false, "Print version information and quit"),
             new Flag("--help", "-h", null, false, "Print usage"));
 
     private static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "pidfile", "live-restore",
@@ -74,6 +75,16 @@ public final class ConfigLoader {
         sb.append("\nOperator tools (read the journal, change nothing):\n")
                 .append("  berthd journal verify|dump|explain   See 'berthd journal --help'\n");
         return sb.toString();
+    }
+
+    /** True when the arguments ask for the version. */
+    public static boolean wantsVersion(String[] args) {
+        for (String a : args) {
+            if (a.equals("--version") || a.equals("-v")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when the arguments ask for help. */

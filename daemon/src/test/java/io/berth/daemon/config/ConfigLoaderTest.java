@@ -141,5 +141,7 @@ class ConfigLoaderTest {
             assertTrue(usage.contains(f.longName()), f.longName());
         }
         assertTrue(ConfigLoader.wantsHelp(new String[] {"--help"}));
+        assertTrue(ConfigLoader.wantsVersion(new String[] {"-v"}));
+        assertFalse(ConfigLoader.wantsVersion(new String[] {"--log-level", "info"}));
     }
 }
