@@ -169,7 +169,10 @@ public final class Main {
                         long last = journal.lastSeq();
                         String retention = ConfigLoader.describe(config.eventsRetention());
                         // SystemStatus lines are what the docker CLI prints of an engine's own facts.
+                        io.berth.events.state.EngineState now = engine.state();
                         return new JsonObject().put("NEventsListener", events.subscribers())
+                                .put("BerthState", new JsonObject().put("Sequence", now.seq())
+                                        .put("Digest", io.berth.events.snapshot.StateDigest.of(now)))
                                 .put("SystemStatus", new JsonArray()
                                         .add(new JsonArray().add("Events Retention").add(retention))
                                         .add(new JsonArray().add("Events Journal").add(last == 0 ? "empty"

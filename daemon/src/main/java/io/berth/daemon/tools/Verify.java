@@ -6,7 +6,12 @@ import io.berth.events.journal.JournalScan;
 import io.berth.events.journal.JournalScan.DamagedEntry;
 import io.berth.events.journal.JournalScan.FileScan;
 import io.berth.events.journal.internal.ChronicleFileReader;
+import io.berth.events.snapshot.SnapshotStore;
+import io.berth.events.snapshot.StateDigest;
+import io.berth.events.state.EngineState;
+import io.berth.events.state.StateReducer;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +32,9 @@ final class Verify implements JournalTool.Command {
 
                 Check the journal's integrity: every entry's checksum, sequences that go up by one, times
                 that increase, and how each file ends (an entry torn by a crash, a file cut short on disk).
-                Prints a summary: files, entries, first and last sequence and time, size.
+                Replays it as the daemon does: from empty, and from the latest snapshot, and checks that
+                both give the same state (its digest is what the daemon's /info shows as BerthState).
+                Prints a summary: files, entries, first and last sequence and time, size, state.
 
                 Exit status: 0 when the journal has no problem, 1 when it has some (or cannot be read),
                 2 for a wrong command line.
@@ -70,6 +77,43 @@ final class Verify implements JournalTool.Command {
         }
     }
 
+    /**
+     * Folds the entries as the daemon's replay does, from empty and from the latest snapshot; an entry
+     * the reducer refuses is a problem, and is skipped as the daemon skips it.
+     */
+    private static final class Replay implements Consumer<EventEnvelope> {
+        final List<String> problems = new ArrayList<>();
+        final EngineState snapshot;
+        EngineState fromEmpty = EngineState.EMPTY;
+        EngineState fromSnapshot;
+        boolean complete = true;
+
+        Replay(EngineState snapshot) {
+            this.snapshot = snapshot;
+            this.fromSnapshot = snapshot;
+        }
+
+        @Override
+        public void accept(EventEnvelope e) {
+            if (fromEmpty.seq() == 0 && e.seq() > 1) {
+                complete = false; // the retention removed the start: only the snapshot's replay is whole
+            }
+            try {
+                fromEmpty = StateReducer.apply(fromEmpty, e);
+            } catch (RuntimeException refused) {
+                problems.add("entry " + e.seq() + " (" + io.berth.events.EventCatalog.of(e.event().getClass()).wireName() + ") is refused by the state: "
+                        + refused.getMessage());
+            }
+            if (fromSnapshot != null && e.seq() > fromSnapshot.seq()) {
+                try {
+                    fromSnapshot = StateReducer.apply(fromSnapshot, e);
+                } catch (RuntimeException refused) {
+                    // reported once, above, when the replay from empty met it
+                }
+            }
+        }
+    }
+
     @Override
     public int run(JournalTool.Options options, PrintStream out) {
         if (!options.arguments().isEmpty()) {
@@ -77,7 +121,8 @@ final class Verify implements JournalTool.Command {
         }
         Path dir = JournalTool.journalDir(options);
         Order order = new Order();
-        JournalScan scan = ChronicleFileReader.scan(dir, order);
+        Replay replay = new Replay(latestSnapshot(dir.getParent().resolve("snapshots")));
+        JournalScan scan = ChronicleFileReader.scan(dir, order.andThen(replay));
 
         List<String> problems = new ArrayList<>();
         for (DamagedEntry d : scan.damage()) {
@@ -94,6 +139,29 @@ final class Verify implements JournalTool.Command {
                     + ")");
         }
         problems.addAll(order.problems);
+        problems.addAll(replay.problems);
+        String state = null;
+        String fromSnapshot = null;
+        if (order.last != null) {
+            EngineState whole = replay.complete ? replay.fromEmpty : replay.fromSnapshot;
+            if (whole != null) {
+                state = "sequence " + whole.seq() + ": " + whole.containers().size() + " containers, "
+                        + whole.images().size() + " images, " + whole.execs().size() + " execs; "
+                        + StateDigest.of(whole);
+            }
+            if (replay.snapshot != null) {
+                if (replay.snapshot.seq() > order.last.seq()) {
+                    problems.add("the latest snapshot (sequence " + replay.snapshot.seq()
+                            + ") is ahead of the journal's last entry (" + order.last.seq() + ")");
+                } else if (replay.complete && !StateDigest.of(replay.fromSnapshot).equals(StateDigest.of(replay.fromEmpty))) {
+                    problems.add("replay from the snapshot at sequence " + replay.snapshot.seq()
+                            + " differs from replay from empty");
+                } else {
+                    fromSnapshot = "sequence " + replay.snapshot.seq() + ": replay from it "
+                            + (replay.complete ? "matches replay from empty" : "(the journal before it is no longer kept)");
+                }
+            }
+        }
         for (FileScan f : scan.files()) {
             if (!f.clean()) {
                 problems.add((f.end() == JournalScan.End.UNFINISHED ? "torn tail in " : "file cut short: ")
@@ -113,6 +181,12 @@ final class Verify implements JournalTool.Command {
             out.println("times      " + Json.time(order.first.timeNanos()) + " to "
                     + Json.time(order.last.timeNanos()));
         }
+        if (state != null) {
+            out.println("state      " + state);
+        }
+        if (fromSnapshot != null) {
+            out.println("snapshot   " + fromSnapshot);
+        }
         for (FileScan f : scan.files()) {
             out.println("  " + f.file().getFileName() + "  cycle " + f.cycle() + "  " + f.entries() + " entries"
                     + (f.entries() > 0 ? ", sequences " + f.firstSeq() + " to " + f.lastSeq() : "") + "  "
@@ -129,6 +203,14 @@ final class Verify implements JournalTool.Command {
         problems.forEach(p -> out.println("  " + p));
         out.println("result     " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + " found");
         return JournalTool.FAILED;
+    }
+
+    /** The newest readable snapshot under {@code dir}, or null; reads only, creates nothing. */
+    private static EngineState latestSnapshot(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        return new SnapshotStore(dir, Integer.MAX_VALUE).loadLatest().orElse(null);
     }
 
     private static String cycles(JournalScan scan) {

@@ -33,12 +33,12 @@ class JournalVerifyTest {
     private ToolJournal journal;
 
     @BeforeEach
-    void sixKills() throws Exception {
+    void sixCreates() throws Exception {
         // Now, not a fixed time: the torn writer appends on the system clock, to the same file.
         journal = new ToolJournal(root, JournalConfig.SYSTEM_CLOCK.getAsLong());
         ToolJournal.At[] events = new ToolJournal.At[6];
         for (int i = 1; i <= 6; i++) {
-            events[i - 1] = at(i, new ContainerEvent.Killed(id(i), 9));
+            events[i - 1] = at(i, new ContainerEvent.Created(id(i), "c" + i, io.berth.events.Fixtures.spec("busybox")));
         }
         journal.write(events);
     }
@@ -60,6 +60,43 @@ class JournalVerifyTest {
         assertTrue(r.out().endsWith("result     ok: no problems found\n"), r.out());
         assertEquals("", r.err());
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(file)), "the file is unchanged");
+    }
+
+    @Test
+    void theReplayFromASnapshotIsCheckedAgainstTheReplayFromEmpty() throws Exception {
+        List<io.berth.events.EventEnvelope> entries = new ArrayList<>();
+        io.berth.events.journal.internal.ChronicleFileReader.scan(journal.journalDir(), entries::add);
+        io.berth.events.state.EngineState at3 = io.berth.events.state.StateReducer.applyAll(
+                io.berth.events.state.EngineState.EMPTY, entries.subList(0, 3));
+        io.berth.events.state.EngineState all = io.berth.events.state.StateReducer.applyAll(
+                io.berth.events.state.EngineState.EMPTY, entries);
+        var snapshots = new io.berth.events.snapshot.SnapshotStore(journal.dataRoot().resolve("snapshots"), 2);
+        snapshots.write(at3);
+
+        ToolJournal.Result r = journal.run("verify");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("state      sequence 6: 6 containers, 0 images, 0 execs; "
+                + io.berth.events.snapshot.StateDigest.of(all) + "\n"), r.out());
+        assertTrue(r.out().contains("snapshot   sequence 3: replay from it matches replay from empty\n"), r.out());
+
+        // A snapshot that does not fold the journal's first three entries: what a bug would leave.
+        io.berth.events.state.EngineState wrong = io.berth.events.state.StateReducer.applyAll(
+                io.berth.events.state.EngineState.EMPTY, List.of(entries.get(0), entries.get(2)));
+        snapshots.write(new io.berth.events.state.EngineState(3, wrong.containers(), wrong.names(), wrong.images(),
+                wrong.tags(), wrong.execs(), wrong.execIndex()));
+        ToolJournal.Result bad = journal.run("verify");
+        assertEquals(1, bad.exit(), bad.toString());
+        assertTrue(bad.out().contains("replay from the snapshot at sequence 3 differs from replay from empty"),
+                bad.out());
+    }
+
+    @Test
+    void anEntryTheStateRefusesIsAProblem() throws Exception {
+        journal.write(at(7, new ContainerEvent.Paused(id(2))));
+        ToolJournal.Result r = journal.run("verify");
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.out().contains("entry 7 (container.paused.v1) is refused by the state: cannot pause: container"
+                + " is created"), r.out());
     }
 
     @Test

@@ -53,6 +53,10 @@ class SnapshotTest {
             assertEquals(atCut, loaded, "snapshot round trip, seed " + seed);
             EngineState resumed = StateReducer.applyAll(loaded, history.subList(cut, length));
             assertEquals(full, resumed, "seed " + seed + ", cut " + cut + " of " + length);
+            assertEquals(StateDigest.of(full), StateDigest.of(resumed), "equal states, equal digests");
+            if (cut < length) {
+                assertTrue(!StateDigest.of(full).equals(StateDigest.of(atCut)), "a later state, another digest");
+            }
         }
     }
 

@@ -1,0 +1,45 @@
+package io.berth.events.snapshot;
+
+import io.berth.events.codec.BinaryCodec;
+import io.berth.events.state.Container;
+import io.berth.events.state.EngineState;
+import io.berth.events.state.Exec;
+import io.berth.events.state.Image;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import net.openhft.chronicle.bytes.Bytes;
+
+/**
+ * A fingerprint of an engine state: the SHA-256 of its snapshot form with every list in id order, so
+ * two states are equal exactly when their digests are, however they were reached (a live daemon's
+ * state, a replay from empty, a replay from a snapshot).
+ */
+public final class StateDigest {
+
+    private StateDigest() {}
+
+    /** {@code sha256:<hex>} of {@code state}. */
+    public static String of(EngineState state) {
+        List<Container> containers = new ArrayList<>(state.containers().values());
+        containers.sort(Comparator.comparing(Container::id));
+        List<Image> images = new ArrayList<>(state.images().values());
+        images.sort(Comparator.comparing(Image::id));
+        List<Exec> execs = new ArrayList<>(state.execs().values());
+        execs.sort(Comparator.comparing(Exec::id));
+        Bytes<byte[]> out = Bytes.allocateElasticOnHeap(4096);
+        BinaryCodec.write(new SnapshotStore.StateSnapshot(state.seq(), containers, images, execs), out);
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(out.underlyingObject(), 0, (int) out.writePosition());
+            return "sha256:" + HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        } finally {
+            out.releaseLast();
+        }
+    }
+}
