@@ -67,7 +67,8 @@ start_daemon() {
 start_dockerd() {
   local d=$tmp/dockerd
   # deprecated-key-path (a daemon.json key only): 20.10 would otherwise create /etc/docker/key.json.
-  mkdir -p "$d" && echo "{\"deprecated-key-path\": \"$d/key.json\"}" >"$d/daemon.json"
+  # DOCKERD_JSON_EXTRA: more daemon.json keys, written as ', "key": value'.
+  mkdir -p "$d" && echo "{\"deprecated-key-path\": \"$d/key.json\"${DOCKERD_JSON_EXTRA:-}}" >"$d/daemon.json"
   # dockerd uses a host containerd whenever /run/containerd/containerd.sock exists; without one it
   # starts its own under the exec root, which keeps this run isolated from the host.
   [ ! -S /run/containerd/containerd.sock ] || die "a host containerd is running; stop it first"
