@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * {@value #FIRST_RECHECK_MILLIS} ms, doubling to {@value #LAST_RECHECK_MILLIS} ms.
  */
 final class CgroupV1OomMonitor extends CgroupOomMonitor<CgroupV1OomMonitor.EventWatch> {
-    static final int FIRST_RECHECK_MILLIS = 5;
+    static final int FIRST_RECHECK_MILLIS = 1;
     static final int LAST_RECHECK_MILLIS = 640;
     private static final LinuxLibC C = LinuxLibC.INSTANCE;
 
