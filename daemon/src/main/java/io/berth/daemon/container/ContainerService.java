@@ -173,21 +173,31 @@ public final class ContainerService {
     private long[] launch(Container c, List<AttachSession> attaching) throws IOException {
         String id = c.id();
         boolean created = false;
+        long t0 = System.nanoTime();
         try {
             files.mount(id, images.layerDirs(c.spec().imageId()));
+            long t1 = System.nanoTime();
             files.prepare(id, c.spec());
             java.nio.file.Files.createDirectories(paths.shim(id));
             java.nio.file.Files.createDirectories(paths.exits());
             java.nio.file.Files.deleteIfExists(paths.exits().resolve(id));
+            long t2 = System.nanoTime();
             int pid = runtime.create(new CreateRequest(id, c.name(), paths.dir(id), paths.shim(id), paths.exits(),
                     paths.log(id), c.spec().tty(), c.spec().openStdin()));
             created = true;
+            long t3 = System.nanoTime();
             oomKills.watch(id);
             for (AttachSession s : attaching) {
                 s.connect(runtime.attach(paths.shim(id).resolve("attach")), pumps);
             }
+            long t4 = System.nanoTime();
             long startedAt = nowNanos();
             runtime.start(id);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("launched {} in {} us: mount {}, prepare {}, create {}, watch and attach {}, start {}", id,
+                        (System.nanoTime() - t0) / 1000, (t1 - t0) / 1000, (t2 - t1) / 1000, (t3 - t2) / 1000,
+                        (t4 - t3) / 1000, (System.nanoTime() - t4) / 1000);
+            }
             return new long[] {pid, startedAt};
         } catch (RuntimeException | IOException e) {
             if (created) {
