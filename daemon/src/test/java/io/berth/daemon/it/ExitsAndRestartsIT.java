@@ -75,6 +75,20 @@ class ExitsAndRestartsIT extends DaemonTest {
     }
 
     @Test
+    void aRepeatedExitNotificationIsDropped() throws Exception {
+        long t0 = now();
+        assertEquals(3, docker.run("run", "--name", "twice", "busybox", "sh", "-c", "exit 3").exit());
+        String id = inspect("twice").getString("Id");
+        // What a shim that reported the same exit again would leave (moby#46212): a second exit file.
+        Path exitFile = berth.execRoot().resolve("exits").resolve(id);
+        Files.writeString(exitFile, "9");
+        await("the repeated notice to be taken and dropped", 10, () -> Files.notExists(exitFile));
+        assertEquals(3, state("twice").getInteger("ExitCode"));
+        assertEquals(List.of("create", "attach", "start", "die"), actions(history("twice", t0)), "one die");
+        ok("rm", "twice");
+    }
+
+    @Test
     void memoryFlagsReachTheCgroupAsDockerSetsThem() throws Exception {
         ok("run", "-d", "--name", "mem", "-m", "16m", "--memory-swap", "32m", "--memory-reservation", "8m",
                 "busybox", "sleep", "600");
