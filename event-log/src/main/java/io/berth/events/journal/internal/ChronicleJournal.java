@@ -271,9 +271,11 @@ public final class ChronicleJournal implements Journal {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             LOG.error("journal writer stopped", e);
             failure = new EngineException(ErrorKind.INTERNAL, "journal writer stopped: " + e.getMessage(), e);
+            // An Error escapes handle(): the batch it was in would otherwise never be answered.
+            failAll(batch, failure);
         } finally {
             try {
                 syncIfDue(true);
