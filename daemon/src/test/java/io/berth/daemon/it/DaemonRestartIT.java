@@ -40,4 +40,51 @@ class DaemonRestartIT extends DaemonTest {
         assertEquals(137, state("keeper").getInteger("ExitCode"), "the exit after the restart is seen");
         ok("rm", "keeper", "done4", "fresh");
     }
+
+    @Test
+    void aJournalCutShortInItsLastEntryStartsReportsAndKeepsTheRest() throws Exception {
+        ok("create", "--name", "kept1", "busybox", "true");
+        ok("create", "--name", "kept2", "busybox", "true");
+        ok("create", "--name", "cut", "--label", "filler=" + "x".repeat(400), "busybox", "true");
+        berth.stop();
+        java.nio.file.Path cycle;
+        try (var files = java.nio.file.Files.list(berth.dataRoot().resolve("journal"))) {
+            cycle = files.filter(f -> f.toString().endsWith(".cq4")).sorted().reduce((a, b) -> b).orElseThrow();
+        }
+        // The daemon's stop entry follows the create: cut through the create, as a disk losing the
+        // end of the file would, and drop what follows it.
+        int at = indexOf(java.nio.file.Files.readAllBytes(cycle), "x".repeat(400));
+        assertTrue(at > 0, "the last create is in " + cycle);
+        try (var ch = java.nio.channels.FileChannel.open(cycle, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(at + 200);
+        }
+
+        berth.launch();
+        JsonObject journal = new JsonObject(new Api(berth).get("/info").body()).getJsonObject("BerthJournal");
+        // The entry the cut went through, and the daemon's stop entry lost after it.
+        assertEquals(2, journal.getInteger("DamagedEntries"), journal.encode());
+        assertTrue(berth.logText().contains("damaged journal entry"), "reported in the log");
+        String names = ok("ps", "-a", "--format", "{{.Names}}").out();
+        assertTrue(names.contains("kept1") && names.contains("kept2"), names);
+        assertTrue(!names.contains("cut"), "the entry cut short is not half-applied: " + names);
+        ok("create", "--name", "after", "busybox", "true");
+        berth.stop();
+        berth.launch();
+        assertTrue(ok("ps", "-a", "--format", "{{.Names}}").out().contains("after"), "the journal goes on after it");
+        ok("rm", "kept1", "kept2", "after");
+    }
+
+    private static int indexOf(byte[] data, String text) {
+        byte[] t = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        outer:
+        for (int i = 0; i + t.length <= data.length; i++) {
+            for (int j = 0; j < t.length; j++) {
+                if (data[i + j] != t[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
 }

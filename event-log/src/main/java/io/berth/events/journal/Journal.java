@@ -14,7 +14,9 @@ import java.util.function.LongConsumer;
  * <p>Guarantees: entries get gapless sequences from 1 in append order and strictly increasing
  * times; an append's future completes only once the entry is durable as the {@link SyncMode} says,
  * and in sequence order; a batch is contiguous. Damaged entries never stop reading: they are skipped
- * and reported ({@link #damage()}).
+ * and reported ({@link #damage()}). A last file cut short on disk is repaired when the journal opens:
+ * each entry lost becomes a placeholder reported as damage, every entry keeps its position, and
+ * sequences go on from the last intact entry.
  *
  * <p>Appends are executed by one writer thread that owns the underlying appender, so the futures
  * complete on that thread: continue on your own executor, and never block in a continuation.

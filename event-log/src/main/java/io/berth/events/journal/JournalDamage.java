@@ -1,8 +1,9 @@
 package io.berth.events.journal;
 
 /**
- * A journal entry that could not be read: torn, corrupt, or written by an unknown newer version.
- * Readers skip it; every complete entry before and after it is kept.
+ * A journal entry that could not be read: torn, corrupt, lost when its file was cut short on disk
+ * (a placeholder since the repair), or written by an unknown newer version. Readers skip it; every
+ * complete entry before and after it is kept.
  *
  * @param index     the entry's position in the journal file set (Chronicle index)
  * @param cycle     the roll cycle (file) holding it

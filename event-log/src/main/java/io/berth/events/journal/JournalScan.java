@@ -28,7 +28,10 @@ public record JournalScan(List<FileScan> files, List<DamagedEntry> damage, List<
         ROLLED,
         /** An entry was begun but never finished: a write cut short by a crash. The next append overwrites it. */
         UNFINISHED,
-        /** The file stops in the middle of an entry, or without an end: it was cut short on disk. */
+        /**
+         * The file stops in the middle of an entry, or without an end: it was cut short on disk. The
+         * journal repairs it when it next opens; the lost entries are then reported as damage.
+         */
         TRUNCATED
     }
 

@@ -3,8 +3,11 @@ package io.berth.events.journal;
 import static io.berth.events.Fixtures.id;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.berth.errors.EngineException;
+import io.berth.errors.ErrorKind;
 import io.berth.events.ContainerEvent;
 import io.berth.events.Event;
 import io.berth.events.EventEnvelope;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -121,6 +125,21 @@ class ChronicleJournalTest {
             for (int i = 0; i < all.size(); i++) {
                 assertEquals(i + 1, all.get(i).seq());
             }
+        }
+    }
+
+    @Test
+    void anErrorOnTheWriterFailsTheAppendsInsteadOfLeavingThemUnanswered() throws Exception {
+        try (Journal j = ChronicleJournal.open(JournalConfig.defaults(dir))) {
+            j.onAppend(seq -> {
+                throw new AssertionError("a broken listener");
+            });
+            ExecutionException first = assertThrows(ExecutionException.class,
+                    () -> await(j.append(new ContainerEvent.Paused(id(1)))));
+            assertEquals(ErrorKind.INTERNAL, ((EngineException) first.getCause()).kind());
+            ExecutionException later = assertThrows(ExecutionException.class,
+                    () -> await(j.append(new ContainerEvent.Paused(id(2)))));
+            assertEquals(ErrorKind.INTERNAL, ((EngineException) later.getCause()).kind(), "refused at once");
         }
     }
 

@@ -112,14 +112,17 @@ public final class ChronicleJournal implements Journal {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create journal directory " + config.dir(), e);
         }
-        this.queue = SingleChronicleQueueBuilder.binary(config.dir())
+        // A last file cut short is rebuilt before the appender exists: Chronicle's appender would
+        // write its entries where no reader finds them (see CycleFileRepair).
+        this.queue = CycleFileRepair.open(config.dir(), rollCycle, () -> SingleChronicleQueueBuilder
+                .binary(config.dir())
                 .rollCycle(rollCycle)
                 .timeProvider(() -> config.clock().getAsLong() / 1_000_000L)
-                .build();
+                .build(), config.clock().getAsLong());
         OPEN.incrementAndGet();
         try {
             recoverTail();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             queue.close();
             OPEN.decrementAndGet();
             throw e;
@@ -182,7 +185,13 @@ public final class ChronicleJournal implements Journal {
     void recordDamage(long index, long afterSeq, String reason) {
         JournalDamage d = new JournalDamage(index, rollCycle.toCycle(index), afterSeq, reason);
         if (damage.putIfAbsent(index, d) == null) {
-            LOG.warn("{}; skipping it, the entries before and after it are kept", d);
+            // A cut can lose thousands of entries with the same reason: one line for the whole run.
+            JournalDamage before = damage.get(index - 1);
+            if (before != null && before.reason().equals(reason)) {
+                LOG.debug("{}", d);
+            } else {
+                LOG.warn("{}; skipping it, the entries before and after it are kept", d);
+            }
         }
     }
 
@@ -262,9 +271,11 @@ public final class ChronicleJournal implements Journal {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
             LOG.error("journal writer stopped", e);
             failure = new EngineException(ErrorKind.INTERNAL, "journal writer stopped: " + e.getMessage(), e);
+            // An Error escapes handle(): the batch it was in would otherwise never be answered.
+            failAll(batch, failure);
         } finally {
             try {
                 syncIfDue(true);
@@ -616,7 +627,11 @@ public final class ChronicleJournal implements Journal {
         }
     }
 
-    /** The sequence of the next data entry without consuming it, or -1 at the end. */
+    /**
+     * The sequence of the next data entry without consuming it, or -1 at the end. Excerpts without a
+     * sequence (a lost entry's placeholder, one too short) are stepped over: callers position tailers
+     * by the sequence found, and readers skip such excerpts anyway.
+     */
     private static long peekSeq(ExcerptTailer t) {
         while (true) {
             try (DocumentContext dc = t.readingDocument()) {
@@ -627,6 +642,9 @@ public final class ChronicleJournal implements Journal {
                     continue;
                 }
                 long s = EntryFormat.peekSeq(dc.wire().bytes());
+                if (s < 1) {
+                    continue;
+                }
                 dc.rollbackOnClose();
                 return s;
             }

@@ -4,6 +4,7 @@ import io.berth.events.codec.Utf8;
 import io.berth.events.Event;
 import io.berth.events.EventEnvelope;
 import io.berth.events.codec.EventCodec;
+import java.time.Instant;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
 
@@ -12,12 +13,21 @@ import net.openhft.chronicle.bytes.Bytes;
  * {@code seq:int64, timeNanos:int64, actor:utf8, event name:utf8, payload, crc32c:int32}. The CRC
  * covers everything before it, so a torn or corrupted entry is told apart from a valid one.
  *
+ * <p>A second layout marks an entry lost when its file was cut short on disk:
+ * {@code 0:int64, repairedAtNanos:int64, readableEnd:int64, crc32c:int32}. Sequences start at 1, so
+ * the leading 0 never starts an entry; the repair writes one in place of each lost entry so that the
+ * entries after it keep their Chronicle indexes (see {@link CycleFileRepair}), and readers report it
+ * as damage.
+ *
  * <p>Instances hold scratch buffers: one thread at a time.
  */
 final class EntryFormat {
 
     /** seq + time + two empty strings + crc. */
     static final int MIN_LENGTH = 8 + 8 + 1 + 1 + 4;
+
+    /** The sequence field of a lost entry's placeholder. */
+    private static final long LOST = 0;
 
     private final Bytes<byte[]> out = unchecked(Bytes.allocateElasticOnHeap(512));
     private final CRC32C crc = new CRC32C();
@@ -40,6 +50,23 @@ final class EntryFormat {
         int length = (int) out.writePosition();
         crc.reset();
         crc.update(out.underlyingObject(), 0, length);
+        out.writeInt((int) crc.getValue());
+        return out;
+    }
+
+    /**
+     * Encodes the placeholder of an entry lost when its file was cut short, into the internal buffer.
+     *
+     * @param readableEnd     where the readable part of the file ended when it was repaired
+     * @param repairedAtNanos when it was repaired
+     */
+    Bytes<byte[]> encodeLost(long readableEnd, long repairedAtNanos) {
+        out.clear();
+        out.writeLong(LOST);
+        out.writeLong(repairedAtNanos);
+        out.writeLong(readableEnd);
+        crc.reset();
+        crc.update(out.underlyingObject(), 0, (int) out.writePosition());
         out.writeInt((int) crc.getValue());
         return out;
     }
@@ -86,6 +113,12 @@ final class EntryFormat {
         inView.readPositionRemaining(0, length - 4);
         try {
             long seq = inView.readLong();
+            if (seq == LOST && inView.readRemaining() == 16) {
+                long repairedAt = inView.readLong();
+                return new Decoded(null, "lost when its file was cut short on disk (the readable part ended at byte "
+                        + inView.readLong() + "); repaired on open at " + Instant.ofEpochSecond(0, repairedAt)
+                        + ", this placeholder keeps its index");
+            }
             long time = inView.readLong();
             // The actor is written for readers that filter without decoding; the event carries it too.
             Utf8.skip(inView);
@@ -100,7 +133,10 @@ final class EntryFormat {
         }
     }
 
-    /** The sequence at the start of an excerpt without checking it, or -1 if it is too short. */
+    /**
+     * The sequence at the start of an excerpt without checking it, or -1 if it is too short; 0 for
+     * a lost entry's placeholder.
+     */
     static long peekSeq(Bytes<?> bytes) {
         return bytes.readRemaining() < MIN_LENGTH ? -1 : bytes.readLong(bytes.readPosition());
     }
