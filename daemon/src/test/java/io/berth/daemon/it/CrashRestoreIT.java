@@ -37,6 +37,7 @@ class CrashRestoreIT extends DaemonTest {
         ok("run", "-d", "--name", "phoenix", "--restart", "always", "busybox", "sh", "-c",
                 String.format(WAIT_FOR_USR1, 3));
         int keeperPid = state("keeper").getInteger("Pid");
+        String keeperFullId = inspect("keeper").getString("Id");
         int sevenPid = state("seven").getInteger("Pid");
         int phoenixPid = state("phoenix").getInteger("Pid");
 
@@ -48,17 +49,24 @@ class CrashRestoreIT extends DaemonTest {
         await("the signalled containers to exit", 10, () -> !ProcessHandle.of(sevenPid).map(ProcessHandle::isAlive)
                 .orElse(false) && !ProcessHandle.of(phoenixPid).map(ProcessHandle::isAlive).orElse(false));
         long exitedBefore = now();
+        // What a crash between the runtime's create and its journal entry leaves: a runc container
+        // the journal does not know (made here from keeper's bundle, with its own id and cgroup).
+        String orphanId = "cd".repeat(32);
+        java.nio.file.Path orphanBundle = berth.root().resolve("orphan-bundle");
+        runOrphan(keeperFullId, orphanId, orphanBundle);
         // What a crash between making a container's directory and journaling its create leaves.
         java.nio.file.Path orphan = berth.dataRoot().resolve("containers").resolve("ab".repeat(32));
         java.nio.file.Files.createDirectories(orphan.resolve("upper"));
         Thread.sleep(300);
         berth.launch();
         assertTrue(java.nio.file.Files.notExists(orphan), "an unacknowledged create leaves nothing behind");
+        assertTrue(!runc("list", "-q").contains(orphanId), "a runtime container the journal does not know is deleted");
 
         JsonObject keeper = state("keeper");
         assertEquals("running", keeper.getString("Status"));
         assertEquals(keeperPid, keeper.getInteger("Pid"));
         assertEquals("up\n", ok("logs", "keeper").out());
+        assertEquals("still here\n", ok("exec", "keeper", "echo", "still here").out());
 
         await("seven's exit to be journaled", 10, () -> "exited".equals(state("seven").getString("Status")));
         JsonObject seven = state("seven");
@@ -79,6 +87,33 @@ class CrashRestoreIT extends DaemonTest {
         assertEquals("3", attr(phoenixEvents.get(0), "exitCode"));
         assertEquals("always after exit code 3", attr(phoenixEvents.get(1), "reason"));
         ok("rm", "-f", "keeper", "seven", "phoenix");
+    }
+
+    private String runc(String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("runc", "--root",
+                berth.execRoot().resolve("runc").toString()));
+        cmd.addAll(java.util.List.of(args));
+        // To a file, not a pipe: the container's process inherits runc's stdio and would hold a pipe open.
+        java.nio.file.Path out = java.nio.file.Files.createTempFile(berth.root(), "runc", ".out");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        int rc = p.waitFor();
+        String text = java.nio.file.Files.readString(out);
+        assertEquals(0, rc, String.join(" ", cmd) + ": " + text);
+        return text;
+    }
+
+    /** Creates and starts a runc container behind the daemon's back, on the daemon's runc root. */
+    private void runOrphan(String keeperFullId, String orphanId, java.nio.file.Path bundle) throws Exception {
+        java.nio.file.Files.createDirectories(bundle);
+        JsonObject spec = new JsonObject(java.nio.file.Files.readString(
+                berth.dataRoot().resolve("containers").resolve(keeperFullId).resolve("config.json")));
+        spec.getJsonObject("process").put("args", new io.vertx.core.json.JsonArray().add("sleep").add("600"));
+        spec.getJsonObject("linux").put("cgroupsPath", "/berth/" + orphanId);
+        java.nio.file.Files.writeString(bundle.resolve("config.json"), spec.encode());
+        runc("create", "--bundle", bundle.toString(), orphanId);
+        runc("start", orphanId);
+        assertTrue(runc("list", "-q").contains(orphanId));
     }
 
     private static long nanos(String rfc3339) {
