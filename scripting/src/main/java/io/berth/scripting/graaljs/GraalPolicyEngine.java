@@ -118,10 +118,8 @@ public final class GraalPolicyEngine implements PolicyEngine {
                 .err(OutputStream.nullOutputStream())
                 .option("engine.WarnInterpreterOnly", "false")
                 .build();
-        int[] n = {0};
         this.workers = new ThreadPoolExecutor(limits.threads(), limits.threads(), 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(QUEUE),
-                r -> Thread.ofPlatform().name("berth-policy-" + ++n[0]).daemon().unstarted(r));
+                new ArrayBlockingQueue<>(QUEUE), Thread.ofPlatform().name("berth-policy-", 1).daemon().factory());
         warmUp();
     }
 
