@@ -68,6 +68,8 @@ public final class GraalPolicyEngine implements PolicyEngine {
 
     private static final int MAX_SOURCE_CHARS = 1 << 20;
     private static final int QUEUE = 1024;
+    /** The evaluation threads' stack, whatever -Xss the daemon runs with (berthd uses 512k). */
+    private static final long STACK_BYTES = 2L << 20;
     private static final Duration SLACK = Duration.ofSeconds(1);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final Pattern SYNTAX_PREFIX = Pattern.compile("^(\\w*Error: )?\\S+?:\\d+:\\d+ ");
@@ -119,7 +121,8 @@ public final class GraalPolicyEngine implements PolicyEngine {
                 .option("engine.WarnInterpreterOnly", "false")
                 .build();
         this.workers = new ThreadPoolExecutor(limits.threads(), limits.threads(), 0, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(QUEUE), Thread.ofPlatform().name("berth-policy-", 1).daemon().factory());
+                new ArrayBlockingQueue<>(QUEUE),
+                Thread.ofPlatform().name("berth-policy-", 1).daemon().stackSize(STACK_BYTES).factory());
         warmUp();
     }
 
