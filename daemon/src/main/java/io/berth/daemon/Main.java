@@ -21,6 +21,8 @@ import io.berth.daemon.events.EventStreams;
 import io.berth.daemon.image.ImageService;
 import io.berth.daemon.image.LocalImageStore;
 import io.berth.daemon.runtime.ExitMonitor;
+import io.berth.daemon.policy.PolicyService;
+import io.berth.daemon.policy.TransitionHistory;
 import io.berth.daemon.runtime.oom.OomMonitor;
 import io.berth.daemon.runtime.runc.ExitFileMonitor;
 import io.berth.daemon.runtime.runc.RuncRuntime;
@@ -137,8 +139,12 @@ public final class Main {
                         Math.max(2, host.ncpu()));
                 ImageService images = new ImageService(engine, store);
                 ContainerFiles files = new ContainerFiles(paths, specs);
+                TransitionHistory history = new TransitionHistory();
+                history.seed(journal);
+                engine.onEvent(history::accept);
+                PolicyService policies = new PolicyService(engine, config.policies(), history);
                 ContainerService containers = new ContainerService(engine, runtime, images, files, paths, pumps, host.ncpu(),
-                        config.restartBackoff(), oom);
+                        config.restartBackoff(), oom, policies);
                 ExecService execs = new ExecService(engine, runtime, containers, paths, specs, pumps);
                 Routes routes = new Routes();
                 io.berth.daemon.system.DiskUsage df = new io.berth.daemon.system.DiskUsage(containers);
@@ -199,6 +205,7 @@ public final class Main {
                 new ExecRoutes(execs).register(routes);
                 new ImageRoutes(images, engine::state).register(routes);
                 new EventRoutes(events).register(routes);
+                new io.berth.daemon.api.PolicyRoutes(policies).register(routes);
                 if (!config.eventsRetention().unlimited()) {
                     // Retention also runs after each automatic snapshot; this bounds the age of what is
                     // kept on a quiet daemon, whose snapshots (every 10,000 events) are rare.
@@ -216,10 +223,12 @@ public final class Main {
                             return api.listen(config.socketPath());
                         })
                         .onSuccess(x -> {
-                            // Not awaited: the API serves while the containers that come back start.
+                            // Not awaited: the API serves while the containers that come back start,
+                            // and while the policy engine (most of a second) is made.
                             containers.afterDaemonStart();
-                            shutdownHook(config, engine, api, containers, exits, oom, events, journal, vertx, pumps,
-                                    pidFile, daemonId);
+                            policies.start();
+                            shutdownHook(config, engine, api, containers, exits, oom, policies, events, journal, vertx,
+                                    pumps, pidFile, daemonId);
                             ready.complete(engine);
                         })
                         .onFailure(ready::fail);
@@ -254,7 +263,7 @@ public final class Main {
     }
 
     private static void shutdownHook(DaemonConfig config, Engine engine, ApiServer api, ContainerService containers,
-                                     ExitMonitor exits, OomMonitor oom, EventStreams events, Journal journal, Vertx vertx,
+                                     ExitMonitor exits, OomMonitor oom, PolicyService policies, EventStreams events, Journal journal, Vertx vertx,
                                      ExecutorService pumps, PidFile pidFile, String daemonId) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
@@ -278,6 +287,7 @@ public final class Main {
                 log.warn("closing the API: {}", e.toString());
             }
             exits.close();
+            policies.close();
             if (oom != null) {
                 oom.close();
             }

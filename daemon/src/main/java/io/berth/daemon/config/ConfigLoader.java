@@ -47,12 +47,13 @@ public final class ConfigLoader {
             new Flag("--journal-sync", null, "journal-sync", true, "When journal appends are acknowledged: none, periodic, fsync (default none)"),
             new Flag("--runc", null, "runc", true, "Path of the runc binary (default /usr/sbin/runc)"),
             new Flag("--conmon", null, "conmon", true, "Path of the conmon binary (default /usr/bin/conmon)"),
+            new Flag("--policy-dir", null, "policy-dir", true, "Directory of JavaScript transition policies (default /etc/berth/policies)"),
             new Flag("--version", "-v", null, false, "Print version information and quit"),
             new Flag("--help", "-h", null, false, "Print usage"));
 
     private static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "pidfile", "live-restore",
             "metrics-addr", "log-level", "default-ulimits", "journal-sync", "runc", "conmon", "events-retention",
-            "restart-backoff");
+            "restart-backoff", "policy-dir", "default-policy", "policy-timeout", "policy-max-memory");
 
     private static final Pattern SIZE = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(?:([kmgtp])(i)?)?b?\\s*");
 
@@ -218,7 +219,39 @@ public final class ConfigLoader {
                 Path.of(value(flags, json, "runc", "/usr/sbin/runc")),
                 Path.of(value(flags, json, "conmon", "/usr/bin/conmon")),
                 retention(json.getValue("events-retention")),
-                backoff(json.getValue("restart-backoff")));
+                backoff(json.getValue("restart-backoff")),
+                policies(flags, json));
+    }
+
+    /**
+     * The transition policies' settings: {@code policy-dir} (flag or key), and the daemon.json keys
+     * {@code default-policy} (the policy of containers without a {@code berth.policy} label),
+     * {@code policy-timeout} (a Go duration per call, default 50ms) and {@code policy-max-memory} (the
+     * largest memory limit an {@code onOom} decision may set, default 0: no cap beyond the host's).
+     */
+    static DaemonConfig.Policies policies(Map<String, List<String>> flags, JsonObject json) {
+        Path dir = Path.of(value(flags, json, "policy-dir", "/etc/berth/policies"));
+        String fallback = json.getString("default-policy", "");
+        Duration timeout = Duration.ofMillis(50);
+        Object t = json.getValue("policy-timeout");
+        if (t != null) {
+            Long nanos = t instanceof String text ? EventTimes.duration(text) : null;
+            if (nanos == null || nanos < 1_000_000L) {
+                throw EngineException.invalid("unable to configure the daemon: invalid policy-timeout \"" + t
+                        + "\": use a duration of at least 1ms, such as 50ms");
+            }
+            timeout = Duration.ofNanos(nanos);
+        }
+        long maxMemory = 0;
+        Object m = json.getValue("policy-max-memory");
+        if (m != null) {
+            maxMemory = m instanceof Number n ? n.longValue() : bytes(m.toString());
+            if (maxMemory < 0) {
+                throw EngineException.invalid("unable to configure the daemon: invalid policy-max-memory \"" + m
+                        + "\": use a size such as 2GiB");
+            }
+        }
+        return new DaemonConfig.Policies(dir, fallback, timeout, maxMemory);
     }
 
     /**

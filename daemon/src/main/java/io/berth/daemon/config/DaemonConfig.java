@@ -23,11 +23,20 @@ import java.util.List;
  * @param conmon         the conmon binary
  * @param eventsRetention how much journal history (and so {@code docker events --since}) to keep
  * @param restartBackoff the delays between restarts by policy
+ * @param policies       the scripted transition policies' settings
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Path pidfile, boolean liveRestore,
                            String metricsAddr, String logLevel, List<ContainerSpec.Ulimit> defaultUlimits,
                            SyncMode journalSync, Path runc, Path conmon, Retention eventsRetention,
-                           RestartRule.Backoff restartBackoff) {
+                           RestartRule.Backoff restartBackoff, Policies policies) {
+
+    /**
+     * @param dir           where the {@code *.js} policies are (hot-reloaded)
+     * @param defaultPolicy the policy of containers without a {@code berth.policy} label, empty for none
+     * @param callTimeout   the time a policy's hook may take
+     * @param maxMemory     the largest memory limit an {@code onOom} decision may set, 0 for no cap
+     */
+    public record Policies(Path dir, String defaultPolicy, java.time.Duration callTimeout, long maxMemory) {}
 
     public DaemonConfig {
         hosts = List.copyOf(hosts);

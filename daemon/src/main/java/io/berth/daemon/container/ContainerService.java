@@ -4,7 +4,10 @@ import io.berth.daemon.engine.Engine;
 import io.berth.daemon.runtime.CreateRequest;
 import io.berth.daemon.runtime.ExitMonitor;
 import io.berth.daemon.runtime.OciRuntime;
+import io.berth.daemon.policy.PolicyService;
 import io.berth.daemon.runtime.oom.OomMonitor;
+import io.berth.scripting.PolicyEngine;
+import io.berth.scripting.PolicyEngine.Hook;
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;
 import io.berth.events.ContainerEvent;
@@ -51,6 +54,7 @@ public final class ContainerService {
     private final int ncpu;
     private final RestartRule.Backoff backoff;
     private final OomKills oomKills;
+    private final PolicyService policies;
     private final Map<String, Long> restartTimers = new HashMap<>();
     /** Set once this daemon stops its containers on the way down (live-restore off). */
     private boolean shuttingDown;
@@ -60,7 +64,7 @@ public final class ContainerService {
 
     public ContainerService(Engine engine, OciRuntime runtime, ImageResolver images, ContainerFiles files,
                             ContainerPaths paths, ExecutorService pumps, int ncpu, RestartRule.Backoff backoff,
-                            OomMonitor oomMonitor) {
+                            OomMonitor oomMonitor, PolicyService policies) {
         this.engine = engine;
         this.runtime = runtime;
         this.images = images;
@@ -70,6 +74,7 @@ public final class ContainerService {
         this.ncpu = ncpu;
         this.backoff = backoff;
         this.oomKills = new OomKills(oomMonitor);
+        this.policies = policies;
         engine.onEvent(this::dispatchWaiters);
     }
 
@@ -711,13 +716,54 @@ public final class ContainerService {
         // shorter than a tick can seem to end before it started: it ended no earlier than that.
         long finished = Math.max(notice.exitedAtNanos(), c.startedNanos());
         events.add(new ContainerEvent.Exited(id, notice.exitCode(), finished, c.pid()));
-        RestartRule.Decision decision = RestartRule.afterExit(c.spec().restartPolicy(),
+        RestartRule.Decision docker = RestartRule.afterExit(c.spec().restartPolicy(),
                 new RestartRule.LastRun(notice.exitCode(), c.exitRequested(), c.manuallyStopped(),
                         finished - c.startedNanos(), c.restartCount(), c.restartDelayMillis()), backoff);
+        // A user's stop is never the policy's to undo, and a --rm container goes when it exits.
+        if (policies.policyOf(c) == null || c.exitRequested() || c.spec().autoRemove()) {
+            if (docker instanceof RestartRule.Decision.Restart r) {
+                events.add(new ContainerEvent.Restarting(id, r.attempt(), r.delayMillis(), r.reason()));
+            }
+            return engine.commitAll(events).map(docker);
+        }
+        // The exit is journaled first (its die goes out at once); the decision follows it.
+        return engine.commitAll(events)
+                .compose(v -> policies.decide(engine.state().container(id), Hook.ON_EXIT, notice.exitCode(), finished))
+                .compose(outcome -> journalDecision(c, outcome, docker, "after exit code " + notice.exitCode()));
+    }
+
+    /**
+     * Journals a policy's outcome (decision or failure) and what it leads to, before anything acts
+     * on it; returns the restart decision to carry out. A policy that failed, deferred, or does not
+     * exist leaves Docker's decision ({@code fallback}) in place.
+     */
+    private Future<RestartRule.Decision> journalDecision(Container c, PolicyEngine.Outcome outcome,
+                                                         RestartRule.Decision fallback, String why) {
+        String id = c.id();
+        List<Event> events = new ArrayList<>();
+        RestartRule.Decision decision = fallback;
+        if (outcome != null) {
+            events.add(PolicyService.journalEntry(id, outcome));
+            if (!outcome.failed()) {
+                String by = "policy " + outcome.policy() + " (" + outcome.hook().function() + ")";
+                switch (outcome.decision()) {
+                    case PolicyEngine.Decision.Restart r -> {
+                        if (r.memoryBytes() > 0) {
+                            events.add(new ContainerEvent.Updated(id, policies.withMemory(c.spec().resources(),
+                                    r.memoryBytes()), c.spec().restartPolicy()));
+                        }
+                        decision = new RestartRule.Decision.Restart(c.restartCount() + 1, r.delayMs(), by + " " + why);
+                    }
+                    case PolicyEngine.Decision.Stop st -> decision = new RestartRule.Decision.Stay(by + " decided stop");
+                    case PolicyEngine.Decision.Default d -> { }
+                }
+            }
+        }
         if (decision instanceof RestartRule.Decision.Restart r) {
             events.add(new ContainerEvent.Restarting(id, r.attempt(), r.delayMillis(), r.reason()));
         }
-        return engine.commitAll(events).map(decision);
+        RestartRule.Decision result = decision;
+        return events.isEmpty() ? Future.succeededFuture(result) : engine.commitAll(events).map(result);
     }
 
     /** What follows a journaled exit: the policy's restart, a comeback, or the removal of a --rm container. */
@@ -776,7 +822,18 @@ public final class ContainerService {
             }
             return startRun(c).recover(err -> {
                 LOG.warn("restart {} of {} failed: {}", attempt, id, err.getMessage());
+                // As Docker, a failed restart leaves the container exited, unless its policy's
+                // onStartFailure decides to try again.
                 return engine.commit(new ContainerEvent.RestartCancelled(id, "restart failed: " + err.getMessage()))
+                        .compose(v -> policies.decide(engine.state().container(id), Hook.ON_START_FAILURE,
+                                c.exitCode(), c.finishedNanos()))
+                        .compose(outcome -> journalDecision(engine.state().container(id), outcome,
+                                new RestartRule.Decision.Stay("restart failed"), "after a failed start"))
+                        .onSuccess(decision -> {
+                            if (decision instanceof RestartRule.Decision.Restart again) {
+                                scheduleRestart(id, again.attempt(), again.delayMillis());
+                            }
+                        })
                         .mapEmpty();
             });
         }).onFailure(err -> LOG.error("restarting {} failed", id, err));

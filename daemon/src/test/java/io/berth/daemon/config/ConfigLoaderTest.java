@@ -135,6 +135,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void policySettingsComeFromTheFlagAndDaemonJson() throws Exception {
+        var d = load("{}").policies();
+        assertEquals(Path.of("/etc/berth/policies"), d.dir());
+        assertEquals("", d.defaultPolicy());
+        assertEquals(Duration.ofMillis(50), d.callTimeout());
+        var p = load("{\"default-policy\": \"backoff\", \"policy-timeout\": \"20ms\", \"policy-max-memory\": \"1GiB\"}",
+                "--policy-dir", "/srv/p").policies();
+        assertEquals(Path.of("/srv/p"), p.dir());
+        assertEquals("backoff", p.defaultPolicy());
+        assertEquals(Duration.ofMillis(20), p.callTimeout());
+        assertEquals(1L << 30, p.maxMemory());
+        assertTrue(assertThrows(EngineException.class, () -> load("{\"policy-timeout\": \"0s\"}")).getMessage()
+                .contains("invalid policy-timeout"));
+    }
+
+    @Test
     void helpListsEveryFlag() {
         String usage = ConfigLoader.usage();
         for (ConfigLoader.Flag f : ConfigLoader.FLAGS) {
