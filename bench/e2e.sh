@@ -80,7 +80,8 @@ start_dockerd() {
 
 start_berthd() {
   local d=$tmp/berthd
-  mkdir -p "$d" && echo '{}' >"$d/daemon.json"
+  # BERTHD_JSON_KEYS: daemon.json keys for berthd, written as '"key": value, ...'.
+  mkdir -p "$d" && echo "{${BERTHD_JSON_KEYS:-}}" >"$d/daemon.json"
   SOCK[berthd]=$d/berth.sock
   # bin/berthd execs the JVM, so $! is the java process.
   start_daemon berthd "$root/bin/berthd" -H "unix://$d/berth.sock" --data-root "$d/data" \

@@ -95,13 +95,40 @@ exits_daemon() {
   done
 }
 
+# berthd only: die -> start of a restart a transition policy decided (100 ms, as Docker's first),
+# against the built-in on-failure restart above; the difference is what asking the policy adds.
+policy_restarts() {
+  local i id t1 t0
+  log "berthd: die -> start of a policy's restart x $N"
+  dk berthd run --rm busybox true >/dev/null # the policy engine is made in the background at start
+  for ((i = 0; i < N; i++)); do
+    t1=$(now_ns)
+    id=$(dk berthd run -d --label berth.policy=hundred busybox sh -c 'exit 1')
+    for _ in $(seq 1 200); do
+      [ "$(dk berthd inspect -f '{{.RestartCount}} {{.State.Status}}' "$id")" = "1 exited" ] && break
+      sleep 0.05
+    done
+    t0=$(event_ns berthd "$id" die "$t1")
+    ms "$t0" "$(dk berthd events --since "$(unix "$t1")" --until "$(unix "$(now_ns)")" --filter "container=$id" \
+      --filter event=start --format '{{.TimeNano}}' | sed -n 2p)" >>"$tmp/berthd.policy_start"
+    dk berthd rm "$id" >/dev/null
+  done
+}
+
 # Median, p90 and max of the numbers in a file, and how many there are.
 stats() { sort -n "$1" | awk '{a[NR] = $1} END {printf "%.1f | %.1f | %.1f | %d", a[int((NR + 1) / 2)], a[int(NR * 0.9 + 0.5)], a[NR], NR}'; }
 
 exits_main() {
+  policies=$(mktemp -d "${TMPDIR:-/tmp}/berth-policies.XXXXXX")
+  # Restart once after 100 ms, then let Docker's (absent) policy decide.
+  echo 'function onExit(ctx) { return ctx.restartCount < 1 ? {action: "restart", delayMs: 100} : {action: "default"}; }' \
+    >"$policies/hundred.js"
+  export BERTHD_JSON_KEYS="\"policy-dir\": \"$policies\""
   setup_daemons exits
   local name m
   for name in $ORDER; do exits_daemon "$name"; done
+  policy_restarts
+  rm -rf "$policies"
   echo
   echo "## exits, OOM kills and restarts ($(date -u +%FT%TZ), $(nproc) cores, $N samples each, order: $ORDER)"
   echo "load average at start: $load0; at end: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -114,6 +141,7 @@ exits_main() {
       echo "| ${m#*:} | $name | $(stats "$tmp/$name.${m%%:*}") |"
     done
   done
+  echo "| die -> start, a policy's restart after 100 ms | berthd | $(stats "$tmp/berthd.policy_start") |"
 }
 
 exits_main "$@"
