@@ -550,6 +550,9 @@ public final class ContainerService {
             return Future.failedFuture(noSuchContainer(ref));
         }
         String id = c.id();
+        if (force) {
+            cancelRestartTimer(id); // a restart pending in its backoff would race the removal
+        }
         Future<Void> stopped = Future.succeededFuture();
         if (c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused) {
             if (!force) {
@@ -564,10 +567,16 @@ public final class ContainerService {
                         : Future.succeededFuture();
             }).compose(v -> isLive(id) ? exited.mapEmpty() : Future.succeededFuture());
         }
+        boolean[] again = {false};
         return stopped.compose(v -> engine.exclusive(id, () -> {
             Container now = engine.state().container(id);
             if (now == null) {
-                return Future.succeededFuture();
+                return Future.<Void>succeededFuture();
+            }
+            if (force && isLive(id)) {
+                // A restart that was already under way when the removal began: stop that run too.
+                again[0] = true;
+                return Future.<Void>succeededFuture();
             }
             if (now.state() instanceof ContainerState.Restarting && !force) {
                 throw EngineException.conflict("cannot remove container \"/" + now.name()
@@ -586,8 +595,8 @@ public final class ContainerService {
                     .compose(x -> engine.commit(new ContainerEvent.Removed(id)),
                             err -> engine.commit(new ContainerEvent.Dead(id, err.getMessage()))
                                     .transform(ignored -> Future.failedFuture(err)))
-                    .mapEmpty();
-        }));
+                    .<Void>mapEmpty();
+        })).compose(v -> again[0] ? remove(id, true) : Future.succeededFuture());
     }
 
     /** Removes every stopped container; returns the removed ids. */

@@ -41,6 +41,8 @@ class PolicyIT extends DaemonTest {
             Path dir = Files.createTempDirectory(Path.of("/tmp"), "btpol");
             Files.writeString(dir.resolve("fixed.js"), FIXED);
             Files.copy(BerthProcess.repoRoot().resolve("scripting/policies/flapping.js"), dir.resolve("flapping.js"));
+            Files.copy(BerthProcess.repoRoot().resolve("scripting/policies/oom-grow.js"), dir.resolve("oom-grow.js"));
+            Files.writeString(dir.resolve("broken.js"), "function onExit(ctx) { throw new Error('boom'); }\n");
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -135,6 +137,31 @@ class PolicyIT extends DaemonTest {
         assertEquals("exited", state("flap").getString("Status"), "stopped by the policy after 3 exits");
         assertEquals(2, inspect("flap").getInteger("RestartCount"), "the first two went to Docker's always");
         ok("rm", "flap");
+    }
+
+    @Test
+    void aPolicyThatThrowsFallsBackToDockersPolicyAndIsJournaledAsFailed() throws Exception {
+        await("the policies to load", 20, () -> policy("broken") != null);
+        ok("run", "-d", "--name", "thrower", "--restart", "on-failure:1", "--label", "berth.policy=broken", "busybox",
+                "sh", "-c", "exit 4");
+        await("Docker's on-failure:1 to have restarted it once", 15,
+                () -> "exited".equals(state("thrower").getString("Status"))
+                        && inspect("thrower").getInteger("RestartCount") == 1
+                        && dump("policy.failed", "thrower").lines().count() == 2);
+        assertTrue(dump("policy.failed", "thrower").contains("boom"), dump("policy.failed", "thrower"));
+        ok("rm", "thrower");
+    }
+
+    @Test
+    void anOomGrowDecisionRaisesTheMemoryLimitBeforeTheRestart() throws Exception {
+        await("the policies to load", 20, () -> policy("oom-grow") != null);
+        ok("run", "-d", "--name", "grow", "-m", "8m", "--memory-swap", "8m", "--label", "berth.policy=oom-grow",
+                "busybox", "sh", "-c", "a=aaaaaaaa; while :; do a=$a$a; done");
+        await("the restart with more memory", 15, () -> inspect("grow").getInteger("RestartCount") >= 1);
+        long memory = inspect("grow").getJsonObject("HostConfig").getLong("Memory");
+        assertTrue(memory >= 12L << 20, "8 MiB grown by half: " + memory);
+        assertTrue(dump("policy.decided", "grow").contains("hook=onOom"), dump("policy.decided", "grow"));
+        ok("rm", "-f", "grow");
     }
 
     @Test
