@@ -46,6 +46,33 @@ public final class BerthProcess implements AutoCloseable {
         return b;
     }
 
+    /** Runs {@code bin/berthd journal ARGS... --data-root <this daemon's>} without building. */
+    public Docker.Result journal(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(repoRoot().resolve("bin/berthd").toString(), "journal"));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--data-root", dataRoot().toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new java.io.File("/dev/null"));
+        pb.environment().put("BERTH_SKIP_BUILD", "1");
+        Process p = pb.start();
+        java.util.concurrent.CompletableFuture<String> out =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        java.util.concurrent.CompletableFuture<String> err =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("berthd journal " + String.join(" ", args) + " timed out");
+        }
+        return new Docker.Result(p.exitValue(), out.join(), err.join());
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     static void requireRoot() {
         if (!"root".equals(System.getProperty("user.name"))) {
             fail("integration tests run real containers and need root (CI runs them as root)");

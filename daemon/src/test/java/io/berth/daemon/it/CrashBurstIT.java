@@ -223,13 +223,8 @@ class CrashBurstIT extends DaemonTest {
     }
 
     private String journalVerify() throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(BerthProcess.repoRoot().resolve("bin/berthd").toString(), "journal", "verify",
-                "--data-root", berth.dataRoot().toString()).redirectErrorStream(true);
-        pb.environment().put("BERTH_SKIP_BUILD", "1");
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), out);
-        return out;
+        Docker.Result r = berth.journal("verify");
+        assertEquals(0, r.exit(), r.toString());
+        return r.out();
     }
 }

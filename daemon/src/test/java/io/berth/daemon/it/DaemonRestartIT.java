@@ -53,7 +53,7 @@ class DaemonRestartIT extends DaemonTest {
         }
         // The daemon's stop entry follows the create: cut through the create, as a disk losing the
         // end of the file would, and drop what follows it.
-        int at = indexOf(java.nio.file.Files.readAllBytes(cycle), "x".repeat(400));
+        int at = io.berth.events.journal.FileBytes.indexOf(cycle, "x".repeat(400));
         assertTrue(at > 0, "the last create is in " + cycle);
         try (var ch = java.nio.channels.FileChannel.open(cycle, java.nio.file.StandardOpenOption.WRITE)) {
             ch.truncate(at + 200);
@@ -72,19 +72,5 @@ class DaemonRestartIT extends DaemonTest {
         berth.launch();
         assertTrue(ok("ps", "-a", "--format", "{{.Names}}").out().contains("after"), "the journal goes on after it");
         ok("rm", "kept1", "kept2", "after");
-    }
-
-    private static int indexOf(byte[] data, String text) {
-        byte[] t = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        outer:
-        for (int i = 0; i + t.length <= data.length; i++) {
-            for (int j = 0; j < t.length; j++) {
-                if (data[i + j] != t[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

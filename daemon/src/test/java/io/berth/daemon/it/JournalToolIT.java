@@ -4,20 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -28,32 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class JournalToolIT extends DaemonTest {
 
-    /** Runs {@code bin/berthd journal ARGS --data-root DATA_ROOT} without building. */
     private Docker.Result journal(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(BerthProcess.repoRoot().resolve("bin/berthd").toString());
-        cmd.add("journal");
-        cmd.addAll(List.of(args));
-        cmd.add("--data-root");
-        cmd.add(berth.dataRoot().toString());
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"));
-        pb.environment().put("BERTH_SKIP_BUILD", "1");
-        Process p = pb.start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            throw new AssertionError("berthd journal " + String.join(" ", args) + " timed out");
-        }
-        return new Docker.Result(p.exitValue(), out.join(), err.join());
-    }
-
-    private static String read(InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        return berth.journal(args);
     }
 
     /** Names, sizes and content hashes of the journal directory's files. */

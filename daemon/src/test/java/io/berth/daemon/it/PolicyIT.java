@@ -83,18 +83,13 @@ class PolicyIT extends DaemonTest {
 
     /** {@code journal dump --type TYPE [--container NAME]}. */
     private String dump(String type, String... container) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(BerthProcess.repoRoot().resolve("bin/berthd").toString(),
-                "journal", "dump", "--data-root", berth.dataRoot().toString(), "--type", type));
+        List<String> args = new java.util.ArrayList<>(List.of("dump", "--type", type));
         for (String c : container) {
-            cmd.addAll(List.of("--container", c));
+            args.addAll(List.of("--container", c));
         }
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("BERTH_SKIP_BUILD", "1");
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), out);
-        return out;
+        Docker.Result r = berth.journal(args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.toString());
+        return r.out();
     }
 
     @Test

@@ -11,13 +11,10 @@ import io.berth.events.NoLeaks;
 import io.berth.events.journal.JournalConfig;
 import io.berth.events.journal.TornWriter;
 import java.io.RandomAccessFile;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -125,16 +122,7 @@ class JournalVerifyTest {
 
     @Test
     void anEntryTornByADyingWriterIsATornTail() throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-") || a.startsWith("--enable-native") || a.startsWith("--sun-misc"))
-                .toList());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TornWriter.class.getName(),
-                journal.journalDir().toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String out = TornWriter.runOn(journal.journalDir());
         assertTrue(out.contains("torn"), out);
 
         ToolJournal.Result r = journal.run("verify");

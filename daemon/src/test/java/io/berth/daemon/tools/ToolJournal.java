@@ -110,17 +110,6 @@ final class ToolJournal {
 
     /** Where {@code text} first occurs in {@code file}, or -1. */
     static int indexOf(Path file, String text) throws IOException {
-        byte[] hay = Files.readAllBytes(file);
-        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int k = 0; k < needle.length; k++) {
-                if (hay[i + k] != needle[k]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+        return io.berth.events.journal.FileBytes.indexOf(file, text);
     }
 }

@@ -20,7 +20,6 @@ import io.berth.events.journal.internal.ChronicleFileReader;
 import io.berth.events.journal.internal.ChronicleJournal;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,7 +145,7 @@ class ChronicleFileReaderTest {
         Path file = onlyCycleFile();
         byte[] data = Files.readAllBytes(file);
         byte[] needle = id(3).getBytes(StandardCharsets.UTF_8);
-        int at = indexOf(data, needle);
+        int at = FileBytes.indexOf(data, needle);
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.seek(at + 3);
             raf.write(data[at + 3] ^ 0x5a);
@@ -177,15 +176,7 @@ class ChronicleFileReaderTest {
             events.add(new ContainerEvent.Killed(id(i), i));
         }
         write(events);
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-") || a.startsWith("--enable-native") || a.startsWith("--sun-misc"))
-                .toList());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TornWriter.class.getName(), dir.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String out = TornWriter.runOn(dir);
         assertTrue(out.contains("torn"), out);
 
         List<JournalScan> result = new ArrayList<>();
@@ -205,7 +196,7 @@ class ChronicleFileReaderTest {
         write(events);
         Path file = onlyCycleFile();
         byte[] data = Files.readAllBytes(file);
-        int at = indexOf(data, id(5).getBytes(StandardCharsets.UTF_8));
+        int at = FileBytes.indexOf(data, id(5).getBytes(StandardCharsets.UTF_8));
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(at + 10);
         }
@@ -265,16 +256,4 @@ class ChronicleFileReaderTest {
         }
     }
 
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int k = 0; k < needle.length; k++) {
-                if (hay[i + k] != needle[k]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
 }

@@ -104,18 +104,7 @@ class CutShortJournalTest {
     /** Where the excerpt holding entry {@code n} starts in the last file, checked against its sequence. */
     private long offsetOf(int n) throws IOException {
         byte[] data = Files.readAllBytes(lastCycleFile());
-        byte[] needle = id(n).getBytes(StandardCharsets.UTF_8);
-        int at = -1;
-        outer:
-        for (int i = 0; i + needle.length <= data.length; i++) {
-            for (int k = 0; k < needle.length; k++) {
-                if (data[i + k] != needle[k]) {
-                    continue outer;
-                }
-            }
-            at = i;
-            break;
-        }
+        int at = FileBytes.indexOf(data, id(n).getBytes(StandardCharsets.UTF_8));
         assertTrue(at > ACTOR_OFFSET, "entry " + n + " found in the file");
         long offset = at - ACTOR_OFFSET;
         long seq = ByteBuffer.wrap(data, (int) offset + 4, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();

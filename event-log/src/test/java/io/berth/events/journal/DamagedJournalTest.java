@@ -10,7 +10,6 @@ import io.berth.events.EventEnvelope;
 import io.berth.events.NoLeaks;
 import io.berth.events.journal.internal.ChronicleJournal;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,24 +55,12 @@ class DamagedJournalTest {
         Path file = onlyCycleFile();
         byte[] data = Files.readAllBytes(file);
         byte[] needle = id(n).getBytes(StandardCharsets.UTF_8);
-        int at = indexOf(data, needle);
+        int at = FileBytes.indexOf(data, needle);
         assertTrue(at > 0, "entry found in the file");
         data[at + 3] ^= 0x5a;
         Files.write(file, data);
     }
 
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int k = 0; k < needle.length; k++) {
-                if (hay[i + k] != needle[k]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
 
     @Test
     void aCorruptLastEntryIsReportedAndSkipped() throws Exception {
@@ -116,15 +103,7 @@ class DamagedJournalTest {
     @Test
     void anEntryTornByADyingWriterDoesNotStopTheJournal() throws Exception {
         write(5);
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-") || a.startsWith("--enable-native") || a.startsWith("--sun-misc"))
-                .toList());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TornWriter.class.getName(), dir.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String out = TornWriter.runOn(dir);
         assertTrue(out.contains("torn"), out);
 
         long start = System.nanoTime();
