@@ -36,6 +36,9 @@ class CrashRestoreIT extends DaemonTest {
         ok("run", "-d", "--name", "seven", "busybox", "sh", "-c", String.format(WAIT_FOR_USR1, 7));
         ok("run", "-d", "--name", "phoenix", "--restart", "always", "busybox", "sh", "-c",
                 String.format(WAIT_FOR_USR1, 3));
+        ok("run", "-d", "--name", "talker", "busybox", "sh", "-c",
+                "trap 'echo bye; exit 0' USR1; while :; do sleep 0.1; done");
+        int talkerPid = state("talker").getInteger("Pid");
         int keeperPid = state("keeper").getInteger("Pid");
         String keeperFullId = inspect("keeper").getString("Id");
         int sevenPid = state("seven").getInteger("Pid");
@@ -67,6 +70,25 @@ class CrashRestoreIT extends DaemonTest {
         assertEquals(keeperPid, keeper.getInteger("Pid"));
         assertEquals("up\n", ok("logs", "keeper").out());
         assertEquals("still here\n", ok("exec", "keeper", "echo", "still here").out());
+        var attached = new java.util.concurrent.CompletableFuture<Docker.Result>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                attached.complete(docker.runWithInput(null, 30, "attach", "--no-stdin", "talker"));
+            } catch (Exception | AssertionError e) {
+                attached.completeExceptionally(e);
+            }
+        });
+        long t1 = now();
+        await("the attach to be in place", 10, () -> {
+            if (attached.isDone()) {
+                throw new AssertionError("docker attach ended early: " + attached.join());
+            }
+            return actions(new DockerEvents(docker).window(t1 - 5_000_000_000L, now(), "container=talker"))
+                    .contains("attach");
+        });
+        signal(talkerPid, "USR1");
+        Docker.Result talk = attached.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals("bye\n", talk.out(), "attached after the crash: " + talk);
 
         await("seven's exit to be journaled", 10, () -> "exited".equals(state("seven").getString("Status")));
         JsonObject seven = state("seven");
@@ -86,7 +108,7 @@ class CrashRestoreIT extends DaemonTest {
         assertEquals(List.of("die", "restarting", "start"), actions(phoenixEvents));
         assertEquals("3", attr(phoenixEvents.get(0), "exitCode"));
         assertEquals("always after exit code 3", attr(phoenixEvents.get(1), "reason"));
-        ok("rm", "-f", "keeper", "seven", "phoenix");
+        ok("rm", "-f", "keeper", "seven", "phoenix", "talker");
     }
 
     private String runc(String... args) throws Exception {

@@ -29,6 +29,8 @@ public final class Docker {
         this.daemon = daemon;
     }
 
+    private static final java.util.concurrent.Executor READERS = r -> Thread.ofVirtual().start(r);
+
     public Result run(String... args) throws IOException, InterruptedException {
         return runWithInput(null, 120, args);
     }
@@ -46,8 +48,10 @@ public final class Docker {
             pb.redirectInput(new File("/dev/null"));
         }
         Process p = pb.start();
-        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        // Threads of their own: on 2 cores the common pool has one thread, which a caller's own
+        // async docker call (an attach held open) may be holding.
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), READERS);
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), READERS);
         if (input != null) {
             try (var in = p.getOutputStream()) {
                 in.write(input);
