@@ -232,15 +232,10 @@ public final class ConfigLoader {
     static DaemonConfig.Policies policies(Map<String, List<String>> flags, JsonObject json) {
         Path dir = Path.of(value(flags, json, "policy-dir", "/etc/berth/policies"));
         String fallback = json.getString("default-policy", "");
-        Duration timeout = Duration.ofMillis(50);
-        Object t = json.getValue("policy-timeout");
-        if (t != null) {
-            Long nanos = t instanceof String text ? EventTimes.duration(text) : null;
-            if (nanos == null || nanos < 1_000_000L) {
-                throw EngineException.invalid("unable to configure the daemon: invalid policy-timeout \"" + t
-                        + "\": use a duration of at least 1ms, such as 50ms");
-            }
-            timeout = Duration.ofNanos(nanos);
+        Duration timeout = duration(json, "policy-timeout", "policy-timeout", Duration.ofMillis(50));
+        if (timeout.toMillis() < 1) {
+            throw EngineException.invalid("unable to configure the daemon: invalid policy-timeout \""
+                    + json.getValue("policy-timeout") + "\": use a duration of at least 1ms, such as 50ms");
         }
         long maxMemory = 0;
         Object m = json.getValue("policy-max-memory");
@@ -266,9 +261,9 @@ public final class ConfigLoader {
         JsonObject o = object("restart-backoff", value, BACKOFF_KEYS,
                 "{\"initial\": \"100ms\", \"max\": \"1m\", \"reset-after\": \"10s\"}");
         RestartRule.Backoff d = RestartRule.Backoff.DOCKER;
-        Duration initial = duration(o, "initial", d.initial());
-        Duration max = duration(o, "max", d.max());
-        Duration resetAfter = duration(o, "reset-after", d.resetAfter());
+        Duration initial = duration(o, "initial", "restart-backoff initial", d.initial());
+        Duration max = duration(o, "max", "restart-backoff max", d.max());
+        Duration resetAfter = duration(o, "reset-after", "restart-backoff reset-after", d.resetAfter());
         try {
             return new RestartRule.Backoff(initial, max, resetAfter);
         } catch (IllegalArgumentException e) {
@@ -277,15 +272,16 @@ public final class ConfigLoader {
         }
     }
 
-    private static Duration duration(JsonObject o, String key, Duration fallback) {
+    /** The Go duration under {@code key} ({@code fallback} without one); errors call it {@code name}. */
+    private static Duration duration(JsonObject o, String key, String name, Duration fallback) {
         Object v = o.getValue(key);
         if (v == null) {
             return fallback;
         }
         Long nanos = v instanceof String text ? EventTimes.duration(text) : null;
         if (nanos == null || nanos < 0) {
-            throw EngineException.invalid("unable to configure the daemon: invalid restart-backoff " + key + " \""
-                    + v + "\": use a duration such as 100ms, 30s or 1m");
+            throw EngineException.invalid("unable to configure the daemon: invalid " + name + " \"" + v
+                    + "\": use a duration such as 100ms, 30s or 1m");
         }
         return Duration.ofNanos(nanos);
     }

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -42,16 +41,6 @@ final class Explain implements JournalTool.Command {
 
                 Options:
                 """ + JournalTool.COMMON_OPTIONS;
-    }
-
-    @Override
-    public Set<String> valued() {
-        return Set.of();
-    }
-
-    @Override
-    public Set<String> switches() {
-        return Set.of();
     }
 
     @Override

@@ -58,10 +58,14 @@ public final class JournalTool {
         String usage();
 
         /** Options that take a value, besides the common ones. */
-        Set<String> valued();
+        default Set<String> valued() {
+            return Set.of();
+        }
 
         /** Options without a value, besides {@code --help}. */
-        Set<String> switches();
+        default Set<String> switches() {
+            return Set.of();
+        }
 
         int run(Options options, PrintStream out);
     }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -41,16 +40,6 @@ final class Verify implements JournalTool.Command {
 
                 Options:
                 """ + JournalTool.COMMON_OPTIONS;
-    }
-
-    @Override
-    public Set<String> valued() {
-        return Set.of();
-    }
-
-    @Override
-    public Set<String> switches() {
-        return Set.of();
     }
 
     /** Follows the entries as they are read: first and last, gaps, times that do not increase. */
