@@ -6,12 +6,14 @@ import io.berth.daemon.api.EventRoutes;
 import io.berth.daemon.api.ExecRoutes;
 import io.berth.daemon.api.ImageRoutes;
 import io.berth.daemon.api.Routes;
+import io.berth.daemon.api.StatsRoutes;
 import io.berth.daemon.api.SystemRoutes;
 import io.berth.daemon.config.ConfigLoader;
 import io.berth.daemon.config.DaemonConfig;
 import io.berth.daemon.container.ContainerFiles;
 import io.berth.daemon.container.ContainerPaths;
 import io.berth.daemon.container.ContainerService;
+import io.berth.daemon.container.ContainerStats;
 import io.berth.daemon.container.ExecService;
 import io.berth.daemon.container.LogReader;
 import io.berth.daemon.container.Top;
@@ -37,6 +39,8 @@ import io.berth.events.journal.Journal;
 import io.berth.events.journal.JournalConfig;
 import io.berth.events.journal.internal.ChronicleJournal;
 import io.berth.events.snapshot.SnapshotStore;
+import io.berth.exporters.Metrics;
+import io.berth.exporters.cgroup.CgroupReader;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -123,9 +127,12 @@ public final class Main {
         HostInfo host = HostInfo.read(config.runc(), config.conmon());
         SpecBuilder specs = new SpecBuilder(HostLimits.read(), config.defaultUlimits());
         LocalImageStore store = new LocalImageStore(config.dataRoot().resolve("image"));
+        Metrics metrics = new Metrics(new Metrics.Settings(config.metrics().addr(), config.metrics().interval(),
+                config.metrics().labelKeys(), config.dataRoot().resolve("metrics").resolve("counters.json")));
+        CgroupReader cgroups = CgroupReader.forHost();
         Journal journal;
         try {
-            journal = opening.join();
+            journal = metrics.timed(opening.join());
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
@@ -142,7 +149,7 @@ public final class Main {
                 TransitionHistory history = new TransitionHistory();
                 history.seed(journal);
                 engine.onEvent(history::accept);
-                PolicyService policies = new PolicyService(engine, config.policies(), history);
+                PolicyService policies = new PolicyService(engine, config.policies(), history, metrics::policyDecision);
                 ContainerService containers = new ContainerService(engine, runtime, images, files, paths, pumps, host.ncpu(),
                         config.restartBackoff(), oom, policies);
                 ExecService execs = new ExecService(engine, runtime, containers, paths, specs, pumps);
@@ -172,6 +179,8 @@ public final class Main {
                     @Override
                     public JsonObject extraInfo() {
                         long first = journal.firstSeq();
+                        JsonObject metricsInfo = new JsonObject().put("Address", config.metrics().addr())
+                                .put("Port", metrics.port());
                         long last = journal.lastSeq();
                         String retention = ConfigLoader.describe(config.eventsRetention());
                         // SystemStatus lines are what the docker CLI prints of an engine's own facts.
@@ -183,6 +192,7 @@ public final class Main {
                                         .add(new JsonArray().add("Events Retention").add(retention))
                                         .add(new JsonArray().add("Events Journal").add(last == 0 ? "empty"
                                                 : "sequences " + first + " to " + last)))
+                                .put("BerthMetrics", metricsInfo)
                                 .put("BerthEvents", new JsonObject().put("Subscribers", events.subscribers())
                                         .put("WaitingForClients", events.waitingForClients()))
                                 .put("BerthJournal", new JsonObject()
@@ -202,6 +212,8 @@ public final class Main {
                 }).register(routes);
                 new ContainerRoutes(containers, paths, new LogReader(paths, engine::state, pumps), new Top(engine, runtime))
                         .register(routes);
+                new StatsRoutes(vertx, containers::find, new ContainerStats(cgroups, java.nio.file.Path.of("/proc")),
+                        host.memTotal()).register(routes);
                 new ExecRoutes(execs).register(routes);
                 new ImageRoutes(images, engine::state).register(routes);
                 new EventRoutes(events).register(routes);
@@ -211,10 +223,11 @@ public final class Main {
                     // kept on a quiet daemon, whose snapshots (every 10,000 events) are rare.
                     vertx.setPeriodic(RETENTION_CHECK_MILLIS, t -> engine.snapshot());
                 }
-                ApiServer api = new ApiServer(vertx, routes);
+                ApiServer api = new ApiServer(vertx, routes, metrics::apiRequest);
                 new Reconciler(engine, runtime, paths, files).reconcile()
                         .compose(x -> engine.commit(new DaemonEvent.Started(daemonId, BerthVersion.VERSION,
                                 ProcessHandle.current().pid())))
+                        .compose(x -> metrics.start(vertx, journal, engine::state, context, cgroups))
                         .compose(x -> {
                             if (oom != null) {
                                 oom.start(notice -> context.runOnContext(n -> containers.handleOom(notice)));
@@ -227,8 +240,8 @@ public final class Main {
                             // and while the policy engine (most of a second) is made.
                             containers.afterDaemonStart();
                             policies.start();
-                            shutdownHook(config, engine, api, containers, exits, oom, policies, events, journal, vertx,
-                                    pumps, pidFile, daemonId);
+                            shutdownHook(config, engine, api, containers, exits, oom, policies, events, metrics,
+                                    journal, vertx, pumps, pidFile, daemonId);
                             ready.complete(engine);
                         })
                         .onFailure(ready::fail);
@@ -263,7 +276,8 @@ public final class Main {
     }
 
     private static void shutdownHook(DaemonConfig config, Engine engine, ApiServer api, ContainerService containers,
-                                     ExitMonitor exits, OomMonitor oom, PolicyService policies, EventStreams events, Journal journal, Vertx vertx,
+                                     ExitMonitor exits, OomMonitor oom, PolicyService policies, EventStreams events,
+                                     Metrics metrics, Journal journal, Vertx vertx,
                                      ExecutorService pumps, PidFile pidFile, String daemonId) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
@@ -291,6 +305,8 @@ public final class Main {
             if (oom != null) {
                 oom.close();
             }
+            // Its checkpoint covers the journal up to its end, the daemon's stop included.
+            metrics.close();
             journal.close();
             pumps.shutdownNow();
             vertx.close();

@@ -24,13 +24,21 @@ public final class ApiServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
 
+    /** Told of each request when its response ends: method, route template ("unmatched" for none), status, time. */
+    @FunctionalInterface
+    public interface RequestObserver {
+        void observe(String method, String route, int status, long nanos);
+    }
+
     private final Vertx vertx;
     private final Routes routes;
+    private final RequestObserver observer;
     private HttpServer server;
 
-    public ApiServer(Vertx vertx, Routes routes) {
+    public ApiServer(Vertx vertx, Routes routes, RequestObserver observer) {
         this.vertx = vertx;
         this.routes = routes;
+        this.observer = observer;
     }
 
     /** Listens on {@code socket}; must be called on the context that will serve requests. */
@@ -89,6 +97,7 @@ public final class ApiServer {
                 .putHeader("Ostype", "linux")
                 .putHeader("Server", "Berth/" + io.berth.daemon.BerthVersion.VERSION + " (linux)");
         ApiRequest api = null;
+        long t0 = System.nanoTime();
         try {
             ApiVersion.Split split = ApiVersion.split(req.path());
             boolean[] known = {false};
@@ -96,17 +105,18 @@ public final class ApiServer {
             io.vertx.core.http.HttpMethod method = realMethod != null
                     ? io.vertx.core.http.HttpMethod.valueOf(realMethod) : req.method();
             Routes.Match m = routes.match(method, split.path(), known);
+            String route = m == null ? "unmatched" : m.template();
+            req.response().endHandler(v -> {
+                long nanos = System.nanoTime() - t0;
+                observer.observe(method.name(), route, req.response().getStatusCode(), nanos);
+                LOG.debug("{} {} -> {} in {} us", method, req.uri(), req.response().getStatusCode(), nanos / 1000);
+            });
             api = new ApiRequest(req, m == null ? java.util.Map.of() : m.params(), split.version());
             if (m == null) {
                 String message = known[0] ? "method not allowed" : "page not found";
                 req.response().setStatusCode(known[0] ? 405 : 404).putHeader("Content-Type", "application/json")
                         .end(new io.vertx.core.json.JsonObject().put("message", message).encode() + "\n");
                 return;
-            }
-            if (LOG.isDebugEnabled()) {
-                long t0 = System.nanoTime();
-                req.response().endHandler(v -> LOG.debug("{} {} -> {} in {} us", method, req.uri(),
-                        req.response().getStatusCode(), (System.nanoTime() - t0) / 1000));
             }
             m.handler().handle(api);
         } catch (Throwable t) {

@@ -21,10 +21,13 @@ public final class Routes {
         void handle(ApiRequest request) throws Exception;
     }
 
-    private record Route(HttpMethod method, Pattern pattern, List<String> names, Handler handler) {}
+    private record Route(HttpMethod method, Pattern pattern, List<String> names, Handler handler, String template) {}
 
-    /** A matched route with its path parameters. */
-    public record Match(Handler handler, Map<String, String> params) {}
+    /**
+     * A matched route with its path parameters; {@code template} is the route as registered, without
+     * parameter patterns ({@code /containers/{id}/json}), which names it in metrics.
+     */
+    public record Match(Handler handler, Map<String, String> params, String template) {}
 
     private static final Pattern PARAM = Pattern.compile("\\{(\\w+)(?::([^}]*))?}");
 
@@ -42,7 +45,8 @@ public final class Routes {
             last = m.end();
         }
         regex.append(Pattern.quote(template.substring(last))).append('$');
-        routes.add(new Route(method, Pattern.compile(regex.toString()), names, handler));
+        routes.add(new Route(method, Pattern.compile(regex.toString()), names, handler,
+                PARAM.matcher(template).replaceAll("{$1}")));
         return this;
     }
 
@@ -81,7 +85,7 @@ public final class Routes {
             for (int i = 0; i < r.names().size(); i++) {
                 params.put(r.names().get(i), java.net.URLDecoder.decode(m.group(i + 1), java.nio.charset.StandardCharsets.UTF_8));
             }
-            return new Match(r.handler(), params);
+            return new Match(r.handler(), params, r.template());
         }
         return null;
     }

@@ -41,7 +41,7 @@ public final class ConfigLoader {
             new Flag("--pidfile", "-p", "pidfile", true, "Path to the daemon's PID file (default /run/berth/berthd.pid)"),
             new Flag("--config-file", null, null, true, "Daemon configuration file (default /etc/berth/daemon.json)"),
             new Flag("--live-restore", null, "live-restore", false, "Keep containers running while the daemon is down (default true; --live-restore=false to disable)"),
-            new Flag("--metrics-addr", null, "metrics-addr", true, "Address to serve Prometheus metrics on (default 127.0.0.1:9323)"),
+            new Flag("--metrics-addr", null, "metrics-addr", true, "Address to serve Prometheus metrics on, host:port, empty for none (default 127.0.0.1:9323)"),
             new Flag("--log-level", "-l", "log-level", true, "Logging level: debug, info, warn, error (default info)"),
             new Flag("--default-ulimit", null, "default-ulimits", true, "Default ulimit for containers, NAME=SOFT[:HARD] (repeatable)"),
             new Flag("--journal-sync", null, "journal-sync", true, "When journal appends are acknowledged: none, periodic, fsync (default none)"),
@@ -53,7 +53,8 @@ public final class ConfigLoader {
 
     private static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "pidfile", "live-restore",
             "metrics-addr", "log-level", "default-ulimits", "journal-sync", "runc", "conmon", "events-retention",
-            "restart-backoff", "policy-dir", "default-policy", "policy-timeout", "policy-max-memory");
+            "restart-backoff", "policy-dir", "default-policy", "policy-timeout", "policy-max-memory", "metrics-interval",
+            "metrics-labels");
 
     private static final Pattern SIZE = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(?:([kmgtp])(i)?)?b?\\s*");
 
@@ -214,13 +215,43 @@ public final class ConfigLoader {
                 execRoot,
                 Path.of(value(flags, json, "pidfile", execRoot.resolve("berthd.pid").toString())),
                 Boolean.parseBoolean(value(flags, json, "live-restore", "true")),
-                value(flags, json, "metrics-addr", "127.0.0.1:9323"),
+                metrics(flags, json),
                 logLevel, ulimits, sync,
                 Path.of(value(flags, json, "runc", "/usr/sbin/runc")),
                 Path.of(value(flags, json, "conmon", "/usr/bin/conmon")),
                 retention(json.getValue("events-retention")),
                 backoff(json.getValue("restart-backoff")),
                 policies(flags, json));
+    }
+
+    /**
+     * The metrics endpoint: {@code metrics-addr} (flag or key, dockerd's), and the daemon.json keys
+     * {@code metrics-interval} (a Go duration, default 5s, how often cgroups are sampled) and
+     * {@code metrics-labels} (container label keys exported as Prometheus labels).
+     */
+    static DaemonConfig.Metrics metrics(Map<String, List<String>> flags, JsonObject json) {
+        String addr = value(flags, json, "metrics-addr", "127.0.0.1:9323").strip();
+        int colon = addr.lastIndexOf(':');
+        if (!addr.isEmpty() && (colon < 0 || !addr.substring(colon + 1).matches("[0-9]{1,5}")
+                || Integer.parseInt(addr.substring(colon + 1)) > 65535)) {
+            throw EngineException.invalid("unable to configure the daemon: invalid metrics-addr \"" + addr
+                    + "\": use host:port, such as 127.0.0.1:9323");
+        }
+        Duration interval = duration(json, "metrics-interval", "metrics-interval", Duration.ofSeconds(5));
+        if (interval.toMillis() < 100) {
+            throw EngineException.invalid("unable to configure the daemon: invalid metrics-interval \""
+                    + json.getValue("metrics-interval") + "\": use a duration of at least 100ms, such as 5s");
+        }
+        List<String> labels = new ArrayList<>();
+        Object l = json.getValue("metrics-labels");
+        if (l != null) {
+            if (!(l instanceof JsonArray a) || !a.stream().allMatch(x -> x instanceof String)) {
+                throw EngineException.invalid("unable to configure the daemon: metrics-labels must be an array of "
+                        + "label keys, such as [\"com.example.team\"]");
+            }
+            a.forEach(x -> labels.add((String) x));
+        }
+        return new DaemonConfig.Metrics(addr, interval, labels);
     }
 
     /**

@@ -15,7 +15,7 @@ import java.util.List;
  * @param execRoot       runtime state lost at reboot: shims' files, runc's root, exit codes
  * @param pidfile        where berthd writes its PID
  * @param liveRestore    keep containers running while the daemon is down
- * @param metricsAddr    host:port for Prometheus metrics, empty for none
+ * @param metrics        the Prometheus endpoint and what it exports
  * @param logLevel       debug, info, warn, error
  * @param defaultUlimits rlimits every container gets unless it sets its own
  * @param journalSync    when journal appends are acknowledged
@@ -26,7 +26,7 @@ import java.util.List;
  * @param policies       the scripted transition policies' settings
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Path pidfile, boolean liveRestore,
-                           String metricsAddr, String logLevel, List<ContainerSpec.Ulimit> defaultUlimits,
+                           Metrics metrics, String logLevel, List<ContainerSpec.Ulimit> defaultUlimits,
                            SyncMode journalSync, Path runc, Path conmon, Retention eventsRetention,
                            RestartRule.Backoff restartBackoff, Policies policies) {
 
@@ -37,6 +37,17 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Pat
      * @param maxMemory     the largest memory limit an {@code onOom} decision may set, 0 for no cap
      */
     public record Policies(Path dir, String defaultPolicy, java.time.Duration callTimeout, long maxMemory) {}
+
+    /**
+     * @param addr      host:port of the Prometheus endpoint, empty for none
+     * @param interval  how often containers' cgroups are sampled
+     * @param labelKeys container labels exported as Prometheus labels ({@code container_label_KEY})
+     */
+    public record Metrics(String addr, java.time.Duration interval, List<String> labelKeys) {
+        public Metrics {
+            labelKeys = List.copyOf(labelKeys);
+        }
+    }
 
     public DaemonConfig {
         hosts = List.copyOf(hosts);

@@ -39,11 +39,20 @@ public final class PolicyService implements AutoCloseable {
     private final TransitionHistory history;
     private final CompletableFuture<PolicyEngine> scripts = new CompletableFuture<>();
     private volatile PolicyDirectory directory;
+    private final DecisionObserver observer;
 
-    public PolicyService(Engine engine, DaemonConfig.Policies config, TransitionHistory history) {
+    /** Told of each evaluation: the policy, the hook's function, the outcome ({@code restart}, {@code failed}, ...), its time. */
+    @FunctionalInterface
+    public interface DecisionObserver {
+        void observe(String policy, String hook, String outcome, long nanos);
+    }
+
+    public PolicyService(Engine engine, DaemonConfig.Policies config, TransitionHistory history,
+                         DecisionObserver observer) {
         this.engine = engine;
         this.config = config;
         this.history = history;
+        this.observer = observer;
     }
 
     /** Loads the policy directory in the background; without one, no container has a policy. */
@@ -118,8 +127,22 @@ public final class PolicyService implements AutoCloseable {
             if (pe.policy(policy).isPresent() && !pe.hasHook(policy, chosen)) {
                 return null;
             }
-            return pe.evaluate(policy, chosen, input);
+            long t0 = System.nanoTime();
+            Outcome o = pe.evaluate(policy, chosen, input);
+            observer.observe(policy, chosen.function(), outcomeWord(o), System.nanoTime() - t0);
+            return o;
         });
+    }
+
+    private static String outcomeWord(Outcome o) {
+        if (o.failed()) {
+            return "failed";
+        }
+        return switch (o.decision()) {
+            case PolicyEngine.Decision.Restart r -> "restart";
+            case PolicyEngine.Decision.Stop s -> "stop";
+            case PolicyEngine.Decision.Default d -> "default";
+        };
     }
 
     /** The journal entry that records an outcome: the decision, or the failure. */

@@ -51,8 +51,10 @@ class ApiUnitsTest {
         boolean[] known = {false};
         Routes.Match m = r.match(HttpMethod.GET, "/containers/abc/json", known);
         assertEquals(Map.of("id", "abc"), m.params());
-        assertEquals(Map.of("name", "localhost:5000/a/b:1"),
-                r.match(HttpMethod.GET, "/images/localhost:5000/a/b:1/json", known).params());
+        assertEquals("/containers/{id}/json", m.template());
+        Routes.Match image = r.match(HttpMethod.GET, "/images/localhost:5000/a/b:1/json", known);
+        assertEquals(Map.of("name", "localhost:5000/a/b:1"), image.params());
+        assertEquals("/images/{name}/json", image.template(), "metrics name the route without its pattern");
         boolean[] k2 = {false};
         assertEquals(null, r.match(HttpMethod.POST, "/containers/abc/json", k2));
         assertTrue(k2[0], "a 405, not a 404");

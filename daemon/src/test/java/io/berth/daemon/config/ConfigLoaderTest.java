@@ -57,7 +57,7 @@ class ConfigLoaderTest {
         assertEquals(List.of(new ContainerSpec.Ulimit("nofile", 1024, 2048), new ContainerSpec.Ulimit("nproc", 100, 100)),
                 c.defaultUlimits());
         assertEquals(SyncMode.FSYNC, c.journalSync());
-        assertEquals("127.0.0.1:9999", c.metricsAddr());
+        assertEquals("127.0.0.1:9999", c.metrics().addr());
     }
 
     @Test

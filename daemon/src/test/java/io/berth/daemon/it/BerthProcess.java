@@ -117,6 +117,10 @@ public final class BerthProcess implements AutoCloseable {
             Files.writeString(root.resolve("daemon.json"), "{}\n");
         }
         cmd.addAll(extraArgs);
+        if (!extraArgs.contains("--metrics-addr") && !Files.readString(root.resolve("daemon.json")).contains("metrics-addr")) {
+            // Any free port: a host's own daemon, or another test's, may hold the default 9323.
+            cmd.addAll(List.of("--metrics-addr", "127.0.0.1:0"));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         pb.environment().put("BERTH_SKIP_BUILD", "1");
@@ -132,6 +136,20 @@ public final class BerthProcess implements AutoCloseable {
             Thread.sleep(50);
         }
         fail("berthd did not answer /_ping within 60 s:\n" + Files.readString(log()));
+    }
+
+    /**
+     * The port the metrics endpoint of the daemon's latest start listens on, from its log line
+     * {@code metrics listening on http://HOST:PORT/metrics}; -1 when it serves none.
+     */
+    public int metricsPort() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("metrics listening on http://[^ ]*:(\\d+)/metrics")
+                .matcher(logText());
+        int port = -1;
+        while (m.find()) {
+            port = Integer.parseInt(m.group(1));
+        }
+        return port;
     }
 
     /** True when the API answers {@code GET /_ping} with OK. */
