@@ -142,11 +142,13 @@ public final class Metrics implements AutoCloseable {
                 .description("Sequence of the last journal entry").register(registry);
         Timer lag = Timer.builder("berth.eventloop.lag").description("Delay before the engine's event loop runs a task")
                 .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        Timer rounds = Timer.builder("berth.metrics.sample").description("Time a sampling round of all containers takes")
+                .register(registry);
         thread.execute(sync);
-        thread.scheduleWithFixedDelay(() -> {
+        thread.scheduleWithFixedDelay(() -> rounds.record(() -> {
             journalBytes.set(journal.sizeBytes());
             containers.sample();
-        }, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+        }), 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
         thread.scheduleAtFixedRate(() -> {
             long t0 = System.nanoTime();
             eventLoop.runOnContext(v -> lag.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS));
