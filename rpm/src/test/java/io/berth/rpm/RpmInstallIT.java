@@ -9,6 +9,7 @@ import io.berth.daemon.it.Docker;
 import io.berth.daemon.it.NotifySocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +37,13 @@ class RpmInstallIT {
             assertEquals(0, r.exit(), r.out());
             Path launcher = install.resolve("usr/bin/berthd");
             assertTrue(Files.isExecutable(launcher));
+            // What %pre and %post make, from the package's own sysusers.d and tmpfiles.d files.
+            r = Rpm.run(Map.of(), "systemd-sysusers", "--root=" + install, "berth.conf");
+            assertEquals(0, r.exit(), r.out());
+            assertTrue(Files.readAllLines(install.resolve("etc/group")).stream().anyMatch(l -> l.startsWith("berth:x:")));
+            r = Rpm.run(Map.of(), "systemd-tmpfiles", "--root=" + install, "--create", "berth.conf");
+            assertEquals(0, r.exit(), r.out());
+            assertEquals("rwx--x--x", PosixFilePermissions.toString(Files.getPosixFilePermissions(install.resolve("run/berth"))));
 
             try (BerthProcess berth = BerthProcess.startWith(launcher,
                     Map.of("NOTIFY_SOCKET", notify.address(), "JAVA_HOME", System.getProperty("java.home")), "{}\n",

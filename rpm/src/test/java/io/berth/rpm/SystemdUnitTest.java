@@ -35,7 +35,7 @@ class SystemdUnitTest {
     void theUnitWaitsForReadyAndLeavesContainersAlone(@TempDir Path dir) throws Exception {
         List<String> unit = Files.readAllLines(Rpm.extract(dir).resolve("usr/lib/systemd/system/berth.service"));
         for (String line : List.of("Type=notify", "ExecStart=/usr/bin/berthd", "Delegate=yes", "KillMode=process",
-                "Restart=on-failure", "LimitNOFILE=1048576", "WantedBy=multi-user.target")) {
+                "Restart=on-failure", "SuccessExitStatus=143", "LimitNOFILE=1048576", "WantedBy=multi-user.target")) {
             assertTrue(unit.contains(line), line + " missing from berth.service");
         }
     }
