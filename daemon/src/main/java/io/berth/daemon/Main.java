@@ -262,6 +262,7 @@ public final class Main {
             // The launcher's training start, which records the classes a start loads for the next ones.
             System.exit(0);
         }
+        io.berth.daemon.system.SystemdNotifier.fromEnvironment().ready();
         new CountDownLatch(1).await();
     }
 
@@ -280,6 +281,7 @@ public final class Main {
                                      Metrics metrics, Journal journal, Vertx vertx,
                                      ExecutorService pumps, PidFile pidFile, String daemonId) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            io.berth.daemon.system.SystemdNotifier.fromEnvironment().stopping();
             org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
             CountDownLatch done = new CountDownLatch(1);
             engine.context().runOnContext(v -> {

@@ -66,6 +66,11 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
+    /** Every key daemon.json may have (those of the flags and the file-only ones). */
+    public static Set<String> keys() {
+        return KEYS;
+    }
+
     /** The usage text {@code berthd --help} prints. */
     public static String usage() {
         StringBuilder sb = new StringBuilder("Usage:  berthd [OPTIONS]\n\nA container engine that speaks the Docker Engine API.\n\nOptions:\n");

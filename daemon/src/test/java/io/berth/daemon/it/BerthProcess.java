@@ -22,11 +22,15 @@ import java.util.concurrent.TimeUnit;
 public final class BerthProcess implements AutoCloseable {
 
     private final Path root;
+    private final Path launcher;
+    private final java.util.Map<String, String> env;
     private final List<String> extraArgs;
     private Process process;
 
-    private BerthProcess(Path root, List<String> extraArgs) {
+    private BerthProcess(Path root, Path launcher, java.util.Map<String, String> env, List<String> extraArgs) {
         this.root = root;
+        this.launcher = launcher;
+        this.env = java.util.Map.copyOf(env);
         this.extraArgs = List.copyOf(extraArgs);
     }
 
@@ -37,11 +41,17 @@ public final class BerthProcess implements AutoCloseable {
 
     /** Like {@link #start}, with {@code daemonJson} as the daemon's configuration file. */
     public static BerthProcess startWith(String daemonJson, String... extraArgs) throws Exception {
+        return startWith(repoRoot().resolve("bin/berthd"), java.util.Map.of(), daemonJson, extraArgs);
+    }
+
+    /** Like {@link #startWith}, run by {@code launcher} (an installed berthd) with {@code env} added. */
+    public static BerthProcess startWith(Path launcher, java.util.Map<String, String> env, String daemonJson,
+                                         String... extraArgs) throws Exception {
         requireRoot();
         // Short: the shims' attach socket paths must fit in 108 bytes.
         Path root = Files.createTempDirectory(Path.of("/tmp"), "bt");
         Files.writeString(root.resolve("daemon.json"), daemonJson);
-        BerthProcess b = new BerthProcess(root, List.of(extraArgs));
+        BerthProcess b = new BerthProcess(root, launcher, env, List.of(extraArgs));
         b.launch();
         return b;
     }
@@ -109,8 +119,7 @@ public final class BerthProcess implements AutoCloseable {
 
     /** Starts the daemon again on the same directories (after {@link #stop} or {@link #kill}). */
     public void launch() throws Exception {
-        Path repo = repoRoot();
-        List<String> cmd = new ArrayList<>(List.of(repo.resolve("bin/berthd").toString(),
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString(),
                 "-H", host(), "--data-root", dataRoot().toString(), "--exec-root", execRoot().toString(),
                 "--pidfile", root.resolve("berthd.pid").toString(), "--config-file", root.resolve("daemon.json").toString()));
         if (!Files.exists(root.resolve("daemon.json"))) {
@@ -124,6 +133,7 @@ public final class BerthProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         pb.environment().put("BERTH_SKIP_BUILD", "1");
+        pb.environment().putAll(env);
         process = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {

@@ -6,13 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The busybox image the integration tests run: a rootfs tarball built once from busybox-static. */
-final class Busybox {
+public final class Busybox {
 
     private static Path tarball;
 
     private Busybox() {}
 
-    static synchronized Path tarball() throws Exception {
+    public static synchronized Path tarball() throws Exception {
         if (tarball == null) {
             Path out = BerthProcess.repoRoot().resolve("daemon/target/busybox-rootfs.tar.gz");
             if (!Files.exists(out)) {
@@ -26,7 +26,7 @@ final class Busybox {
     }
 
     /** Imports busybox as {@code busybox:latest} into the daemon; returns the image id. */
-    static String importInto(Docker docker) throws Exception {
+    public static String importInto(Docker docker) throws Exception {
         Docker.Result r = docker.run("import", tarball().toString(), "busybox:latest");
         assertEquals(0, r.exit(), r.toString());
         return r.trimmed();

@@ -18,6 +18,7 @@ public interface LibC {
     LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
 
     int AF_UNIX = 1;
+    int SOCK_DGRAM = 2;
     int SOCK_SEQPACKET = 5;
     int SOCK_CLOEXEC = 0x80000;
     int O_RDONLY = 0;

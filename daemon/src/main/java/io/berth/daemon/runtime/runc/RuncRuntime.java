@@ -445,7 +445,9 @@ public final class RuncRuntime implements OciRuntime, AutoCloseable {
         List<String> command = new ArrayList<>(List.of(runc.toString(), "--root", runcRoot.toString()));
         command.addAll(Arrays.asList(args));
         try {
-            Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL)).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL));
+            pb.environment().keySet().removeAll(Spawn.DROPPED_ENV);
+            Process p = pb.start();
             byte[] out = p.getInputStream().readAllBytes(); // runc's stderr is a line or two: no pipe deadlock
             String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) {

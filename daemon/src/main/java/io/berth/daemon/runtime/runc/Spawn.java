@@ -28,8 +28,11 @@ final class Spawn {
     private static final String SHELL = "/bin/sh";
     /** $0 is the directory, "$@" the command: no quoting of paths or arguments needed. */
     private static final String CD_AND_EXEC = "cd \"$0\" && exec \"$@\"";
-    /** Inherited by systemd-activated daemons; runc would hand the listening sockets to containers. */
-    private static final Set<String> DROPPED_ENV = Set.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "NOTIFY_SOCKET");
+    /**
+     * Inherited by systemd-activated daemons; runc would hand the listening sockets to containers, and
+     * with NOTIFY_SOCKET {@code runc start} would wait for the container's own READY=1.
+     */
+    static final Set<String> DROPPED_ENV = Set.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "NOTIFY_SOCKET");
 
     private Spawn() {}
 
