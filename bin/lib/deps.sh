@@ -18,5 +18,6 @@ berth_install_missing() {
 # What the daemon needs at run time.
 BERTH_RUNTIME_PACKAGES=(runc conmon procps)
 # What the test suite needs on top: the busybox the test image is built from, Maven, Prometheus
-# (server and promtool) for the metrics test, and rpmbuild, rpmlint and cpio for the RPM's tests.
-BERTH_TEST_PACKAGES=(busybox-static maven prometheus rpm rpmlint cpio)
+# (server and promtool) for the metrics test, rpmbuild, rpmlint and cpio for the RPM's tests, and a
+# registry with htpasswd for the pull and push tests.
+BERTH_TEST_PACKAGES=(busybox-static maven prometheus rpm rpmlint cpio docker-registry apache2-utils)

@@ -22,6 +22,7 @@ import io.berth.daemon.engine.Reconciler;
 import io.berth.daemon.events.EventStreams;
 import io.berth.daemon.image.ImageService;
 import io.berth.daemon.image.LocalImageStore;
+import io.berth.daemon.image.registry.RegistryDistribution;
 import io.berth.daemon.runtime.ExitMonitor;
 import io.berth.daemon.policy.PolicyService;
 import io.berth.daemon.policy.TransitionHistory;
@@ -144,7 +145,8 @@ public final class Main {
                 Engine engine = Engine.recover(vertx, context, journal, snapshots);
                 EventStreams events = new EventStreams(journal, snapshots, engine::state, host.hostname(),
                         Math.max(2, host.ncpu()));
-                ImageService images = new ImageService(engine, store);
+                ImageService images = new ImageService(engine, store,
+                        new RegistryDistribution(config.registries(), store, config.dataRoot().resolve("image")));
                 ContainerFiles files = new ContainerFiles(paths, specs);
                 TransitionHistory history = new TransitionHistory();
                 history.seed(journal);

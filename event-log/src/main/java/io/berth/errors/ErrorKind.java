@@ -17,6 +17,8 @@ public enum ErrorKind {
     CONFLICT,
     /** A precondition outside the object's state does not hold. */
     FAILED_PRECONDITION,
+    /** The caller's credentials are missing or were refused (by the engine or a registry it talks to). */
+    UNAUTHENTICATED,
     /** The caller may not do this. */
     PERMISSION_DENIED,
     /** The engine or one of its parts cannot serve the request right now. */

@@ -15,6 +15,7 @@ public final class ErrorMapper {
             case NOT_FOUND -> 404;
             case ALREADY_EXISTS, CONFLICT -> 409;
             case FAILED_PRECONDITION -> 412;
+            case UNAUTHENTICATED -> 401;
             case PERMISSION_DENIED -> 403;
             case UNAVAILABLE -> 503;
             case DEADLINE_EXCEEDED -> 504;

@@ -2,6 +2,7 @@ package io.berth.daemon.api;
 
 import io.berth.daemon.image.ImageService;
 import io.berth.daemon.image.LoadedImage;
+import io.berth.daemon.image.registry.RegistryAuth;
 import io.berth.errors.EngineException;
 import io.berth.events.state.EngineState;
 import io.berth.events.state.Image;
@@ -42,6 +43,8 @@ public final class ImageRoutes {
         r.post("/images/{name:.+}/tag", req -> req.reply(images.tag(req.param("name"), req.query("repo"),
                 req.query("tag")), 201));
         r.delete("/images/{name:.+}", this::remove);
+        r.post("/images/{name:.+}/push", this::push);
+        r.post("/auth", this::login);
     }
 
     private void list(ApiRequest r) {
@@ -144,9 +147,8 @@ public final class ImageRoutes {
     private void create(ApiRequest r) {
         String from = r.query("fromSrc");
         if (from == null) {
-            String image = r.query("fromImage", "");
-            throw EngineException.notFound("pull access denied for " + image
-                    + ": pulling from registries is not supported by this berthd yet");
+            pull(r);
+            return;
         }
         if (!"-".equals(from)) {
             throw EngineException.invalid("importing from a URL is not supported; send the tarball as the body");
@@ -204,5 +206,32 @@ public final class ImageRoutes {
             }
             return a;
         }), 200);
+    }
+
+    // ---- registries
+
+    private static RegistryAuth auth(ApiRequest r) {
+        return RegistryAuth.fromHeader(r.http().getHeader("X-Registry-Auth"));
+    }
+
+    private void pull(ApiRequest r) {
+        String image = r.query("fromImage", "");
+        String platform = r.query("platform", "");
+        if (!platform.isEmpty() && !platform.startsWith("linux/amd64") && !platform.equals("linux")) {
+            throw EngineException.invalid("pulling for platform " + platform + " is not supported on linux/amd64");
+        }
+        ProgressStream progress = new ProgressStream(r);
+        progress.endWith(images.pull(image, r.query("tag"), auth(r), progress));
+    }
+
+    private void push(ApiRequest r) {
+        ProgressStream progress = new ProgressStream(r);
+        progress.endWith(images.push(r.param("name"), r.query("tag"), auth(r), progress));
+    }
+
+    private void login(ApiRequest r) {
+        r.jsonBody().compose(body -> images.login(body.getString("serveraddress", ""), RegistryAuth.fromJson(body)))
+                .onSuccess(v -> r.ok(new JsonObject().put("Status", "Login Succeeded").put("IdentityToken", "")))
+                .onFailure(r::fail);
     }
 }

@@ -2,6 +2,7 @@ package io.berth.daemon.config;
 
 import io.berth.daemon.container.RestartRule;
 import io.berth.daemon.events.EventTimes;
+import io.berth.daemon.image.registry.RegistryHosts;
 import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
 import io.berth.events.journal.Retention;
@@ -10,6 +11,8 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -48,13 +51,18 @@ public final class ConfigLoader {
             new Flag("--runc", null, "runc", true, "Path of the runc binary (default /usr/sbin/runc)"),
             new Flag("--conmon", null, "conmon", true, "Path of the conmon binary (default /usr/bin/conmon)"),
             new Flag("--policy-dir", null, "policy-dir", true, "Directory of JavaScript transition policies (default /etc/berth/policies)"),
+            new Flag("--registry-mirror", null, "registry-mirrors", true, "Preferred Docker Hub mirror, a URL (repeatable)"),
+            new Flag("--insecure-registry", null, "insecure-registries", true, "Registry (host:port or CIDR) that may be reached over plain HTTP (repeatable)"),
+            new Flag("--max-concurrent-downloads", null, "max-concurrent-downloads", true, "Layers of one pull downloaded at once (default 3)"),
+            new Flag("--max-concurrent-uploads", null, "max-concurrent-uploads", true, "Layers of one push uploaded at once (default 5)"),
             new Flag("--version", "-v", null, false, "Print version information and quit"),
             new Flag("--help", "-h", null, false, "Print usage"));
 
     private static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "pidfile", "live-restore",
             "metrics-addr", "log-level", "default-ulimits", "journal-sync", "runc", "conmon", "events-retention",
             "restart-backoff", "policy-dir", "default-policy", "policy-timeout", "policy-max-memory", "metrics-interval",
-            "metrics-labels");
+            "metrics-labels", "registry-mirrors", "insecure-registries", "max-concurrent-downloads",
+            "max-concurrent-uploads");
 
     private static final Pattern SIZE = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(?:([kmgtp])(i)?)?b?\\s*");
 
@@ -226,7 +234,60 @@ public final class ConfigLoader {
                 Path.of(value(flags, json, "conmon", "/usr/bin/conmon")),
                 retention(json.getValue("events-retention")),
                 backoff(json.getValue("restart-backoff")),
-                policies(flags, json));
+                policies(flags, json),
+                registries(flags, json));
+    }
+
+    /**
+     * Registries, with dockerd's flags and keys: {@code registry-mirrors} (URLs tried first for Docker
+     * Hub), {@code insecure-registries} (host[:port] or CIDR reached over plain HTTP too),
+     * {@code max-concurrent-downloads} (3) and {@code max-concurrent-uploads} (5).
+     */
+    static RegistryHosts registries(Map<String, List<String>> flags, JsonObject json) {
+        List<URI> mirrors = new ArrayList<>();
+        for (String m : list(flags, json, "registry-mirrors")) {
+            URI u;
+            try {
+                u = new URI(m.strip());
+            } catch (URISyntaxException e) {
+                u = null;
+            }
+            if (u == null || u.getHost() == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
+                throw EngineException.invalid("invalid mirror: unsupported scheme or no host in \"" + m
+                        + "\": use a URL such as https://mirror.example.com");
+            }
+            mirrors.add(u);
+        }
+        List<String> insecure = list(flags, json, "insecure-registries");
+        return new RegistryHosts(mirrors, insecure, positive(flags, json, "max-concurrent-downloads", 3),
+                positive(flags, json, "max-concurrent-uploads", 5));
+    }
+
+    private static List<String> list(Map<String, List<String>> flags, JsonObject json, String key) {
+        if (flags.containsKey(key)) {
+            return flags.get(key);
+        }
+        Object v = json.getValue(key);
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof JsonArray a) || !a.stream().allMatch(x -> x instanceof String)) {
+            throw EngineException.invalid("unable to configure the daemon: " + key + " must be an array of strings");
+        }
+        return strings(a);
+    }
+
+    private static int positive(Map<String, List<String>> flags, JsonObject json, String key, int dflt) {
+        String v = value(flags, json, key, Integer.toString(dflt));
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        throw EngineException.invalid("invalid " + key + " value \"" + v + "\": must be a positive integer");
     }
 
     /**

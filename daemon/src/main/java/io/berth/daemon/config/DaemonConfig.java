@@ -1,6 +1,7 @@
 package io.berth.daemon.config;
 
 import io.berth.daemon.container.RestartRule;
+import io.berth.daemon.image.registry.RegistryHosts;
 import io.berth.events.ContainerSpec;
 import io.berth.events.journal.Retention;
 import io.berth.events.journal.SyncMode;
@@ -24,11 +25,13 @@ import java.util.List;
  * @param eventsRetention how much journal history (and so {@code docker events --since}) to keep
  * @param restartBackoff the delays between restarts by policy
  * @param policies       the scripted transition policies' settings
+ * @param registries     registry mirrors, insecure registries and transfer concurrency
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Path pidfile, boolean liveRestore,
                            Metrics metrics, String logLevel, List<ContainerSpec.Ulimit> defaultUlimits,
                            SyncMode journalSync, Path runc, Path conmon, Retention eventsRetention,
-                           RestartRule.Backoff restartBackoff, Policies policies) {
+                           RestartRule.Backoff restartBackoff, Policies policies,
+                           RegistryHosts registries) {
 
     /**
      * @param dir           where the {@code *.js} policies are (hot-reloaded)

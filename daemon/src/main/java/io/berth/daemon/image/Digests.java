@@ -15,14 +15,14 @@ import java.util.regex.Pattern;
  * a stack of layers: {@code ChainID(L0) = DiffID(L0)}, {@code ChainID(L0..Ln) = sha256(ChainID(L0..Ln-1)
  * + " " + DiffID(Ln))}, so two images with the same lower layers share their unpacked directories.
  */
-final class Digests {
-    static final String PREFIX = "sha256:";
+public final class Digests {
+    public static final String PREFIX = "sha256:";
     private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
 
     private Digests() {}
 
-    static MessageDigest sha256() {
+    public static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -30,24 +30,24 @@ final class Digests {
         }
     }
 
-    static String hex(MessageDigest digest) {
+    public static String hex(MessageDigest digest) {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    static String hexOf(byte[] bytes) {
+    public static String hexOf(byte[] bytes) {
         return HexFormat.of().formatHex(sha256().digest(bytes));
     }
 
-    static boolean isDigest(String s) {
+    public static boolean isDigest(String s) {
         return s != null && DIGEST.matcher(s).matches();
     }
 
-    static boolean isHex(String s) {
+    public static boolean isHex(String s) {
         return s != null && HEX.matcher(s).matches();
     }
 
     /** The hex part of {@code sha256:<hex>}; anything else is a caller error. */
-    static String hexOf(String digest, String what) {
+    public static String hexOf(String digest, String what) {
         if (!isDigest(digest)) {
             throw EngineException.invalid("invalid " + what + " \"" + digest + "\": expected sha256:<64 lowercase hex digits>");
         }
@@ -55,7 +55,7 @@ final class Digests {
     }
 
     /** The chain ID of each prefix of {@code diffIds}, lowest first. */
-    static List<String> chainIds(List<String> diffIds) {
+    public static List<String> chainIds(List<String> diffIds) {
         List<String> chain = new ArrayList<>(diffIds.size());
         String previous = null;
         for (String diffId : diffIds) {

@@ -2,6 +2,9 @@ package io.berth.daemon.image;
 
 import io.berth.daemon.container.ImageResolver;
 import io.berth.daemon.engine.Engine;
+import io.berth.daemon.image.registry.Distribution;
+import io.berth.daemon.image.registry.Progress;
+import io.berth.daemon.image.registry.RegistryAuth;
 import io.berth.errors.EngineException;
 import io.berth.events.Event;
 import io.berth.events.ImageEvent;
@@ -34,10 +37,12 @@ public final class ImageService implements ImageResolver {
 
     private final Engine engine;
     private final ImageStore store;
+    private final Distribution registries;
 
-    public ImageService(Engine engine, ImageStore store) {
+    public ImageService(Engine engine, ImageStore store, Distribution registries) {
         this.engine = engine;
         this.store = store;
+        this.registries = registries;
     }
 
     public ImageStore store() {
@@ -61,7 +66,16 @@ public final class ImageService implements ImageResolver {
             return null;
         }
         try {
-            String normalized = ImageReference.parse(ref).withDefaultTag().toString();
+            ImageReference parsed = ImageReference.parse(ref);
+            if (parsed.digest() != null && parsed.tag() == null) {
+                String byDigest = parsed.name() + "@" + parsed.digest();
+                for (Image img : s.images().values()) {
+                    if (img.repoDigests().contains(byDigest)) {
+                        return img;
+                    }
+                }
+            }
+            String normalized = parsed.withDefaultTag().toString();
             String id = s.tags().get(normalized);
             if (id != null) {
                 return s.images().get(id);
@@ -267,5 +281,107 @@ public final class ImageService implements ImageResolver {
 
     private static ImageEvent.ImageInfo info(StoredImage img) {
         return new ImageEvent.ImageInfo(img.id(), img.sizeBytes(), img.createdNanos(), img.diffIds());
+    }
+
+    // ---- registries
+
+    /**
+     * {@code docker pull}: {@code image} with {@code tag} (a tag, or a digest such as {@code sha256:…});
+     * progress goes to {@code progress}. Answers whether the tag already named the pulled image. Holds
+     * the image lock throughout, so no removal can free a layer between storing the image and journaling it.
+     */
+    public Future<Boolean> pull(String image, String tag, RegistryAuth auth, Progress progress) {
+        ImageReference ref;
+        try {
+            ref = pullReference(image, tag);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        return engine.exclusive("images", () -> engine.blocking(() -> registries.pull(ref, auth, progress))
+                .compose(pulled -> {
+                    EngineState s = engine.state();
+                    String id = pulled.image().id();
+                    boolean upToDate = ref.digest() == null ? id.equals(s.tags().get(ref.toString())) : s.images().containsKey(id);
+                    return engine.commit(new ImageEvent.Pulled(id, info(pulled.image()), ref.toString(), pulled.repoDigest()))
+                            .map(e -> {
+                                progress.status("Digest: " + pulled.repoDigest().substring(pulled.repoDigest().indexOf('@') + 1));
+                                progress.status((upToDate ? "Status: Image is up to date for " : "Status: Downloaded newer image for ")
+                                        + ref.familiar());
+                                return upToDate;
+                            });
+                }));
+    }
+
+    /** The reference a pull asks for: the tag parameter may carry a digest, and no tag means latest. */
+    static ImageReference pullReference(String image, String tag) {
+        ImageReference ref = ImageReference.parse(image);
+        if (tag == null || tag.isEmpty()) {
+            return ref.withDefaultTag();
+        }
+        if (tag.contains(":")) {
+            return ImageReference.parse(ref.name() + "@" + tag);
+        }
+        return ref.withTag(tag);
+    }
+
+    /**
+     * {@code docker push}: the image tagged {@code name:tag}, or every tag of repository {@code name}
+     * when {@code tag} is empty. Answers the pushed manifests' digests.
+     */
+    public Future<List<String>> push(String name, String tag, RegistryAuth auth, Progress progress) {
+        List<ImageReference> refs = new ArrayList<>();
+        ImageReference repo;
+        try {
+            repo = ImageReference.parse(name);
+            if (repo.digest() != null) {
+                throw EngineException.invalid("cannot push a digest reference");
+            }
+            if (tag != null && !tag.isEmpty()) {
+                refs.add(repo.withTag(tag));
+            } else if (repo.tag() != null) {
+                refs.add(repo);
+            } else {
+                for (String t : engine.state().tags().keySet()) {
+                    ImageReference r = ImageReference.parse(t);
+                    if (r.name().equals(repo.name()) && r.tag() != null) {
+                        refs.add(r);
+                    }
+                }
+            }
+            if (refs.isEmpty()) {
+                throw EngineException.notFound("An image does not exist locally with the tag: " + repo.familiarName());
+            }
+            for (ImageReference r : refs) {
+                if (engine.state().tags().get(r.toString()) == null) {
+                    throw EngineException.notFound("tag does not exist: " + r.familiar());
+                }
+            }
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        progress.status("The push refers to repository [" + repo.familiarName() + "]");
+        Future<List<String>> chain = Future.succeededFuture(new ArrayList<>());
+        for (ImageReference r : refs) {
+            chain = chain.compose(done -> {
+                Image img = resolve(r.toString());
+                return engine.blocking(() -> registries.push(r, store.rawConfig(img.id()),
+                                ImageConfigJson.diffIds(ImageConfigJson.read(store.rawConfig(img.id()), img.id()), img.id()),
+                                auth, progress))
+                        .compose(pushed -> engine.commit(new ImageEvent.Pushed(img.id(), r.toString(),
+                                r.name() + "@" + pushed.digest())).map(e -> {
+                            done.add(pushed.digest());
+                            return done;
+                        }));
+            });
+        }
+        return chain;
+    }
+
+    /** {@code docker login}: checks the credentials with the registry; the CLI keeps them. */
+    public Future<Void> login(String serverAddress, RegistryAuth auth) {
+        return engine.blocking(() -> {
+            registries.login(serverAddress, auth);
+            return null;
+        });
     }
 }

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -46,4 +47,17 @@ public interface ImageStore {
 
     /** Deletes an image's config, and each of its layers that none of {@code keep} uses. */
     void delete(String imageId, Set<String> keep);
+
+    /** The indexes (lowest first) of the layers of an image config that the store does not hold yet. */
+    List<Integer> missingLayers(byte[] rawConfig);
+
+    /**
+     * Stores an image from a registry: its config exactly as fetched and, for each index
+     * {@link #missingLayers} gave, a file holding that layer's tar (plain or gzip-compressed). Every
+     * layer's diffID is checked against the config; on any failure nothing is stored.
+     */
+    StoredImage put(byte[] rawConfig, Map<Integer, Path> layerFiles);
+
+    /** A layer's uncompressed tar, by diffID, as a push sends it. */
+    InputStream openLayer(String diffId);
 }

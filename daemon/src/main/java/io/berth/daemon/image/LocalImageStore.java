@@ -145,13 +145,6 @@ public final class LocalImageStore implements ImageStore {
     /** Checks one image of an archive and stages the layers the store lacks; commits nothing. */
     private LoadedImage prepare(ArchiveReader reader, ArchiveReader.Image image, byte[] raw, Map<String, Staged> staged)
             throws IOException {
-        String id = Digests.PREFIX + Digests.hexOf(raw);
-        String what = "image " + id;
-        JsonObject json = ImageConfigJson.read(raw, what);
-        Object os = json.getValue("os");
-        if (os != null && !"linux".equals(os)) {
-            throw EngineException.invalid("cannot load " + os + " image " + id + " on linux");
-        }
         List<String> tags = new ArrayList<>();
         for (String tag : image.tags()) {
             ImageReference ref = ImageReference.parse(tag);
@@ -160,35 +153,62 @@ public final class LocalImageStore implements ImageStore {
             }
             tags.add(ref.toString());
         }
+        StoredImage stored = stageImage(raw, "load", image.layers().size(), staged, i -> new Layer(
+                reader.open(image.layers().get(i)), "layer " + i + " (" + image.layers().get(i) + ")", "corrupt archive"));
+        return new LoadedImage(stored, tags);
+    }
+
+    /** One layer's tar (plain or gzip-compressed) as a source gives it, with how errors name it. */
+    private record Layer(InputStream in, String name, String mismatch) {}
+
+    @FunctionalInterface
+    private interface LayerOpener {
+        Layer open(int index) throws IOException;
+    }
+
+    /**
+     * Checks an image config and stages each of its layers the store lacks, opened from {@code opener};
+     * verifies every staged layer's diffID against the config. Commits nothing.
+     *
+     * @param layerCount how many layers the source lists, which must match the config's diff_ids
+     */
+    private StoredImage stageImage(byte[] raw, String verb, int layerCount, Map<String, Staged> staged, LayerOpener opener)
+            throws IOException {
+        String id = Digests.PREFIX + Digests.hexOf(raw);
+        String what = "image " + id;
+        JsonObject json = ImageConfigJson.read(raw, what);
+        Object os = json.getValue("os");
+        if (os != null && !"linux".equals(os)) {
+            throw EngineException.invalid("cannot " + verb + " " + os + " image " + id + " on linux");
+        }
         List<String> diffIds = ImageConfigJson.diffIds(json, what);
-        if (diffIds.size() != image.layers().size()) {
-            throw EngineException.invalid("invalid archive: " + what + " has " + diffIds.size()
-                    + " diff_ids but the manifest lists " + image.layers().size() + " layers");
+        if (diffIds.size() != layerCount) {
+            throw EngineException.invalid("invalid " + (verb.equals("load") ? "archive" : "manifest") + ": " + what + " has " + diffIds.size()
+                    + " diff_ids but the manifest lists " + layerCount + " layers");
         }
         List<String> chain = Digests.chainIds(diffIds);
         long size = 0;
         for (int i = 0; i < diffIds.size(); i++) {
             String chainHex = chain.get(i).substring(Digests.PREFIX.length());
             if (!staged.containsKey(chainHex) && !layerPresent(chainHex)) {
-                staged.put(chainHex, stageArchiveLayer(reader, image.layers().get(i), diffIds.get(i), i, what));
+                staged.put(chainHex, stageLayer(opener.open(i), diffIds.get(i), what));
             }
             size += staged.containsKey(chainHex) ? staged.get(chainHex).size() : layerSize(chainHex);
         }
-        return new LoadedImage(new StoredImage(id, size, ImageConfigJson.createdNanos(json, what), diffIds), tags);
+        return new StoredImage(id, size, ImageConfigJson.createdNanos(json, what), diffIds);
     }
 
-    private Staged stageArchiveLayer(ArchiveReader reader, String path, String diffId, int index, String what)
-            throws IOException {
-        String where = "layer " + index + " (" + path + ") of " + what;
+    private Staged stageLayer(Layer layer, String diffId, String what) throws IOException {
+        String where = layer.name() + " of " + what;
         Staged staged;
-        try (InputStream raw = reader.open(path); InputStream tar = LayerUnpacker.decompressed(raw)) {
+        try (InputStream raw = layer.in(); InputStream tar = LayerUnpacker.decompressed(raw)) {
             staged = stage(tar);
         } catch (EngineException e) {
             throw new EngineException(e.kind(), where + ": " + e.getMessage(), e);
         }
         if (!diffId.equals(Digests.PREFIX + staged.diffHex())) {
             discard(staged);
-            throw EngineException.invalid("corrupt archive: " + where + " has diffID sha256:" + staged.diffHex()
+            throw EngineException.invalid(layer.mismatch() + ": " + where + " has diffID sha256:" + staged.diffHex()
                     + " but the image config says " + diffId);
         }
         return staged;
@@ -455,6 +475,58 @@ public final class LocalImageStore implements ImageStore {
             return new JsonObject(new String(record, StandardCharsets.UTF_8)).getLong("size", 0L);
         } catch (IOException e) {
             throw new EngineException(ErrorKind.DATA_LOSS, "the record of layer sha256:" + chainHex + " is unreadable", e);
+        }
+    }
+
+    // ---- distribution
+
+    @Override
+    public List<Integer> missingLayers(byte[] rawConfig) {
+        String id = Digests.PREFIX + Digests.hexOf(rawConfig);
+        List<String> chain = Digests.chainIds(diffIdsOf(rawConfig, id));
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < chain.size(); i++) {
+            if (!layerPresent(chain.get(i).substring(Digests.PREFIX.length()))) {
+                missing.add(i);
+            }
+        }
+        return missing;
+    }
+
+    @Override
+    public StoredImage put(byte[] rawConfig, Map<Integer, Path> layerFiles) {
+        Map<String, Staged> staged = new LinkedHashMap<>();
+        try {
+            int count = diffIdsOf(rawConfig, Digests.PREFIX + Digests.hexOf(rawConfig)).size();
+            StoredImage image = stageImage(rawConfig, "pull", count, staged, i -> {
+                Path file = layerFiles.get(i);
+                if (file == null) {
+                    throw new EngineException(ErrorKind.CONFLICT, "layer " + i
+                            + " was deleted from the image store during the pull; try again");
+                }
+                return new Layer(Files.newInputStream(file), "layer " + i, "layers from manifest don't match image configuration");
+            });
+            synchronized (commitLock) {
+                commit(staged, Map.of(image.id(), rawConfig));
+            }
+            staged.clear();
+            return image;
+        } catch (IOException e) {
+            throw EngineException.internal("cannot store the image: " + e.getMessage(), e);
+        } finally {
+            staged.values().forEach(this::discard);
+        }
+    }
+
+    @Override
+    public InputStream openLayer(String diffId) {
+        Path blob = blobs.resolve(Digests.hexOf(diffId, "layer digest"));
+        try {
+            return Files.newInputStream(blob);
+        } catch (NoSuchFileException e) {
+            throw new EngineException(ErrorKind.DATA_LOSS, "layer " + diffId + " is missing from the image store");
+        } catch (IOException e) {
+            throw EngineException.internal("cannot read layer " + diffId + ": " + e.getMessage(), e);
         }
     }
 }

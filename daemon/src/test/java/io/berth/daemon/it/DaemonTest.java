@@ -7,6 +7,9 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Base of the integration tests: one real berthd per test class, with busybox imported, driven by
@@ -17,6 +20,19 @@ abstract class DaemonTest {
 
     BerthProcess berth;
     Docker docker;
+
+    /** A failed test's report carries the end of the daemon's log, which is deleted with its data root. */
+    @RegisterExtension
+    final TestWatcher daemonLogOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (berth != null) {
+                String log = berth.logText();
+                System.err.println("---- berthd log of " + context.getDisplayName() + " (last 20000 chars) ----\n"
+                        + log.substring(Math.max(0, log.length() - 20000)));
+            }
+        }
+    };
 
     /** Whether the class needs busybox imported before its tests. */
     boolean importsBusybox() {

@@ -1,0 +1,24 @@
+package io.berth.daemon.image.registry;
+
+import io.berth.daemon.image.ImageReference;
+import java.util.List;
+
+/**
+ * The image service's view of registries: pull, push and the credential check of {@code docker login}.
+ * Blocking; call it from workers.
+ */
+public interface Distribution {
+
+    ImagePuller.Pulled pull(ImageReference ref, RegistryAuth auth, Progress progress);
+
+    /** Pushes an image (its config exactly as stored and its layers' diffIDs) as {@code ref}, which has a tag. */
+    ImagePusher.Pushed push(ImageReference ref, byte[] rawConfig, List<String> diffIds, RegistryAuth auth, Progress progress);
+
+    /**
+     * Checks credentials against a registry ({@code serverAddress} as the CLI sends it: a host, or a URL
+     * such as {@code https://index.docker.io/v1/}).
+     *
+     * @throws io.berth.errors.EngineException UNAUTHENTICATED when the registry refuses them
+     */
+    void login(String serverAddress, RegistryAuth auth);
+}
