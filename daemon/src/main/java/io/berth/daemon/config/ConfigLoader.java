@@ -308,15 +308,7 @@ public final class ConfigLoader {
             throw EngineException.invalid("unable to configure the daemon: invalid metrics-interval \""
                     + json.getValue("metrics-interval") + "\": use a duration of at least 100ms, such as 5s");
         }
-        List<String> labels = new ArrayList<>();
-        Object l = json.getValue("metrics-labels");
-        if (l != null) {
-            if (!(l instanceof JsonArray a) || !a.stream().allMatch(x -> x instanceof String)) {
-                throw EngineException.invalid("unable to configure the daemon: metrics-labels must be an array of "
-                        + "label keys, such as [\"com.example.team\"]");
-            }
-            a.forEach(x -> labels.add((String) x));
-        }
+        List<String> labels = list(flags, json, "metrics-labels");
         return new DaemonConfig.Metrics(addr, interval, labels);
     }
 

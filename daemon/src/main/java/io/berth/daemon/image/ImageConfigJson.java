@@ -22,7 +22,7 @@ import java.util.Map;
  * as the OCI image config): building the one {@code docker import} writes, and reading the parts the
  * store and containers need. The bytes are the image's identity, so reading never re-serializes.
  */
-final class ImageConfigJson {
+public final class ImageConfigJson {
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss")
             .withZone(ZoneOffset.UTC);
 
@@ -46,7 +46,7 @@ final class ImageConfigJson {
     }
 
     /** Parses a config, refusing anything that is not a JSON object. */
-    static JsonObject read(byte[] raw, String what) {
+    public static JsonObject read(byte[] raw, String what) {
         try {
             return new JsonObject(Buffer.buffer(raw));
         } catch (DecodeException | ClassCastException e) {
@@ -55,7 +55,7 @@ final class ImageConfigJson {
     }
 
     /** The layers' diffIDs, lowest first; a config without {@code rootfs} of type {@code layers} is refused. */
-    static List<String> diffIds(JsonObject config, String what) {
+    public static List<String> diffIds(JsonObject config, String what) {
         JsonObject rootfs = config.getValue("rootfs") instanceof JsonObject o ? o : null;
         if (rootfs == null || !"layers".equals(rootfs.getValue("type")) || !(rootfs.getValue("diff_ids") instanceof JsonArray ids)) {
             throw EngineException.invalid(what + " has no rootfs of type \"layers\"");

@@ -364,9 +364,11 @@ public final class ImageService implements ImageResolver {
         for (ImageReference r : refs) {
             chain = chain.compose(done -> {
                 Image img = resolve(r.toString());
-                return engine.blocking(() -> registries.push(r, store.rawConfig(img.id()),
-                                ImageConfigJson.diffIds(ImageConfigJson.read(store.rawConfig(img.id()), img.id()), img.id()),
-                                auth, progress))
+                return engine.blocking(() -> {
+                            byte[] raw = store.rawConfig(img.id());
+                            List<String> diffIds = ImageConfigJson.diffIds(ImageConfigJson.read(raw, img.id()), img.id());
+                            return registries.push(r, raw, diffIds, auth, progress);
+                        })
                         .compose(pushed -> engine.commit(new ImageEvent.Pushed(img.id(), r.toString(),
                                 r.name() + "@" + pushed.digest())).map(e -> {
                             done.add(pushed.digest());

@@ -1,15 +1,13 @@
 package io.berth.daemon.image.registry;
 
 import io.berth.daemon.image.Digests;
+import io.berth.daemon.image.ImageConfigJson;
 import io.berth.daemon.image.ImageReference;
 import io.berth.daemon.image.ImageStore;
 import io.berth.daemon.image.StoredImage;
 import io.berth.errors.EngineException;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,11 +62,11 @@ public final class ImagePuller {
     private Pulled pullFrom(RegistryHosts.Endpoint ep, ImageReference ref, RegistryAuth auth, Progress progress) {
         RegistryClient client = RegistryClient.open(http, ep, ref.path(), "pull", auth);
         String wanted = ref.digest() != null ? ref.digest() : ref.tag();
-        RegistryClient.Fetched top = fetchManifest(client, ref, wanted);
+        RegistryClient.Fetched top = client.manifest(wanted, ref.familiar());
         Manifest manifest = Manifest.parse(top.body(), top.mediaType());
         if (manifest instanceof Manifest.Index index) {
             Descriptor chosen = index.pick("linux", architecture());
-            manifest = Manifest.parse(client.manifest(chosen.digest()).body(), chosen.mediaType());
+            manifest = Manifest.parse(client.manifest(chosen.digest(), ref.familiar()).body(), chosen.mediaType());
             if (!(manifest instanceof Manifest.Image)) {
                 throw EngineException.invalid("invalid manifest: an index entry is an index again");
             }
@@ -77,7 +75,7 @@ public final class ImagePuller {
         progress.emit(new JsonObject().put("status", "Pulling from " + ref.path()).put("id", wanted));
 
         byte[] config = fetchConfig(client, image.config());
-        List<String> diffIds = diffIds(config);
+        List<String> diffIds = diffIds(config, image.config().digest());
         if (diffIds.size() != image.layers().size()) {
             throw EngineException.invalid("layers from manifest don't match image configuration: "
                     + image.layers().size() + " layers, " + diffIds.size() + " diff_ids");
@@ -127,18 +125,6 @@ public final class ImagePuller {
         return new Pulled(stored, ref.name() + "@" + top.digest());
     }
 
-    private static RegistryClient.Fetched fetchManifest(RegistryClient client, ImageReference ref, String wanted) {
-        try {
-            return client.manifest(wanted);
-        } catch (EngineException e) {
-            if (e.kind() == io.berth.errors.ErrorKind.NOT_FOUND) {
-                throw EngineException.notFound("manifest for " + ref.familiar() + " not found: "
-                        + e.getMessage().substring(e.getMessage().indexOf(": ") + 2));
-            }
-            throw e;
-        }
-    }
-
     private static byte[] fetchConfig(RegistryClient client, Descriptor d) {
         if (d.size() > MAX_CONFIG) {
             throw EngineException.invalid("the image config " + d.digest() + " is larger than " + MAX_CONFIG + " bytes");
@@ -151,26 +137,15 @@ public final class ImagePuller {
         return raw;
     }
 
-    private static List<String> diffIds(byte[] config) {
-        try {
-            JsonObject o = new JsonObject(new String(config, StandardCharsets.UTF_8));
-            String os = o.getString("os", "linux");
-            if (!os.equals("linux")) {
-                throw EngineException.invalid("image operating system \"" + os + "\" cannot be used on this platform");
-            }
-            JsonArray ids = o.getJsonObject("rootfs", new JsonObject()).getJsonArray("diff_ids", new JsonArray());
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < ids.size(); i++) {
-                String id = ids.getString(i);
-                if (!Digests.isDigest(id)) {
-                    throw EngineException.invalid("invalid image config: diff_id " + id);
-                }
-                out.add(id);
-            }
-            return out;
-        } catch (DecodeException | ClassCastException e) {
-            throw EngineException.invalid("invalid image config: not a JSON object with rootfs.diff_ids");
+    /** The config's diffIDs, for a Linux image only. */
+    private static List<String> diffIds(byte[] config, String digest) {
+        String what = "image config " + digest;
+        JsonObject o = ImageConfigJson.read(config, what);
+        String os = o.getValue("os") instanceof String s ? s : "linux";
+        if (!os.equals("linux")) {
+            throw EngineException.invalid("image operating system \"" + os + "\" cannot be used on this platform");
         }
+        return ImageConfigJson.diffIds(o, what);
     }
 
     /** The OCI name of this machine's architecture. */

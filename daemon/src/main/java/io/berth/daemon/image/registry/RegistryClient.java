@@ -1,5 +1,6 @@
 package io.berth.daemon.image.registry;
 
+import io.berth.daemon.image.Digests;
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;
 import io.vertx.core.json.DecodeException;
@@ -92,15 +93,16 @@ public final class RegistryClient {
     /** A manifest as fetched: its bytes exactly, its media type, its digest (computed, and checked when asked by digest). */
     public record Fetched(byte[] body, String mediaType, String digest) {}
 
-    public Fetched manifest(String reference) {
+    /** The manifest {@code reference} (a tag or digest) names; {@code shownAs} is the reference as errors show it. */
+    public Fetched manifest(String reference, String shownAs) {
         HttpRequest.Builder b = request("/v2/" + repository + "/manifests/" + reference).GET()
                 .header("Accept", String.join(", ", Manifest.ACCEPTED));
         HttpResponse<InputStream> r = send(b, "Get");
         if (r.statusCode() != 200) {
-            throw failure(r, "manifest for " + repository + ":" + reference, null);
+            throw failure(r, "manifest for " + shownAs, null);
         }
         byte[] body = readCapped(r, MAX_MANIFEST, "manifest");
-        String digest = "sha256:" + io.berth.daemon.image.Digests.hexOf(body);
+        String digest = Digests.PREFIX + Digests.hexOf(body);
         if (reference.startsWith("sha256:") && !reference.equals(digest)) {
             throw EngineException.invalid("manifest verification failed for digest " + reference + ": got " + digest);
         }
@@ -116,7 +118,7 @@ public final class RegistryClient {
         if (r.statusCode() != 201 && r.statusCode() != 200) {
             throw failure(r, "Put", uri("/v2/" + repository + "/manifests/" + tag));
         }
-        return "sha256:" + io.berth.daemon.image.Digests.hexOf(body);
+        return Digests.PREFIX + Digests.hexOf(body);
     }
 
     // ---- blobs
@@ -127,11 +129,7 @@ public final class RegistryClient {
      */
     public HttpResponse<InputStream> blob(String digest, long offset) {
         URI target = uri("/v2/" + repository + "/blobs/" + digest);
-        HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(TIMEOUT).GET();
-        if (offset > 0) {
-            b.header("Range", "bytes=" + offset + "-");
-        }
-        HttpResponse<InputStream> r = send(b, "Get");
+        HttpResponse<InputStream> r = send(blobRequest(target, offset), "Get");
         for (int hops = 0; isRedirect(r.statusCode()); hops++) {
             close(r);
             String location = r.headers().firstValue("Location").orElse("");
@@ -139,16 +137,17 @@ public final class RegistryClient {
                 throw new EngineException(ErrorKind.UNAVAILABLE, "Get \"" + target + "\": too many redirects");
             }
             target = target.resolve(location);
-            HttpRequest.Builder next = HttpRequest.newBuilder(target).timeout(TIMEOUT).GET();
-            if (offset > 0) {
-                next.header("Range", "bytes=" + offset + "-");
-            }
-            r = exchange(next.build(), "Get");
+            r = exchange(blobRequest(target, offset).build(), "Get");
         }
         if (r.statusCode() != 200 && r.statusCode() != 206) {
             throw failure(r, "Get", target);
         }
         return r;
+    }
+
+    private static HttpRequest.Builder blobRequest(URI target, long offset) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(TIMEOUT).GET();
+        return offset > 0 ? b.header("Range", "bytes=" + offset + "-") : b;
     }
 
     /** Whether the repository has the blob ({@code HEAD}). */
