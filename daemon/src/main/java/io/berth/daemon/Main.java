@@ -150,8 +150,15 @@ public final class Main {
                 history.seed(journal);
                 engine.onEvent(history::accept);
                 PolicyService policies = new PolicyService(engine, config.policies(), history, metrics::policyDecision);
+                io.berth.daemon.network.NetworkService networks = new io.berth.daemon.network.NetworkService(engine,
+                        new io.berth.daemon.network.CniPlugins(io.berth.daemon.network.CniPlugins.defaultDir()),
+                        new io.berth.daemon.network.NetNs(config.execRoot().resolve("netns")),
+                        config.dataRoot().resolve("network").resolve("ipam"),
+                        new io.berth.daemon.network.HostsFiles(paths));
+                io.berth.daemon.volume.VolumeService volumes = new io.berth.daemon.volume.VolumeService(engine,
+                        config.dataRoot().resolve("volumes"));
                 ContainerService containers = new ContainerService(engine, runtime, images, files, paths, pumps, host.ncpu(),
-                        config.restartBackoff(), oom, policies);
+                        config.restartBackoff(), oom, policies, networks, volumes);
                 ExecService execs = new ExecService(engine, runtime, containers, paths, specs, pumps);
                 Routes routes = new Routes();
                 io.berth.daemon.system.DiskUsage df = new io.berth.daemon.system.DiskUsage(containers);
@@ -217,6 +224,8 @@ public final class Main {
                 new ExecRoutes(execs).register(routes);
                 new ImageRoutes(images, engine::state).register(routes);
                 new EventRoutes(events).register(routes);
+                new io.berth.daemon.api.NetworkRoutes(networks).register(routes);
+                new io.berth.daemon.api.VolumeRoutes(volumes).register(routes);
                 new io.berth.daemon.api.PolicyRoutes(policies).register(routes);
                 if (!config.eventsRetention().unlimited()) {
                     // Retention also runs after each automatic snapshot; this bounds the age of what is
