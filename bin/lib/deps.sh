@@ -15,9 +15,11 @@ berth_install_missing() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# What the daemon needs at run time.
-BERTH_RUNTIME_PACKAGES=(runc conmon procps)
+# What the daemon needs at run time: containernetworking-plugins for bridge networks (bridge,
+# host-local, portmap, firewall, loopback in /usr/lib/cni), iptables for the rules those plugins
+# write, iproute2 for deleting a network's bridge, util-linux for unshare/mount of network namespaces.
+BERTH_RUNTIME_PACKAGES=(runc conmon procps containernetworking-plugins iptables iproute2 util-linux)
 # What the test suite needs on top: the busybox the test image is built from, Maven, Prometheus
-# (server and promtool) for the metrics test, rpmbuild, rpmlint and cpio for the RPM's tests, and a
-# registry with htpasswd for the pull and push tests.
-BERTH_TEST_PACKAGES=(busybox-static maven prometheus rpm rpmlint cpio docker-registry apache2-utils)
+# (server and promtool) for the metrics test, rpmbuild, rpmlint and cpio for the RPM's tests, a
+# registry with htpasswd for the pull and push tests, and Debian's docker-compose (1.29) for ComposeIT.
+BERTH_TEST_PACKAGES=(busybox-static maven prometheus rpm rpmlint cpio docker-registry apache2-utils docker-compose)

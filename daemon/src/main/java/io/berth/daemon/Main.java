@@ -5,9 +5,12 @@ import io.berth.daemon.api.ContainerRoutes;
 import io.berth.daemon.api.EventRoutes;
 import io.berth.daemon.api.ExecRoutes;
 import io.berth.daemon.api.ImageRoutes;
+import io.berth.daemon.api.NetworkRoutes;
+import io.berth.daemon.api.PolicyRoutes;
 import io.berth.daemon.api.Routes;
 import io.berth.daemon.api.StatsRoutes;
 import io.berth.daemon.api.SystemRoutes;
+import io.berth.daemon.api.VolumeRoutes;
 import io.berth.daemon.config.ConfigLoader;
 import io.berth.daemon.config.DaemonConfig;
 import io.berth.daemon.container.ContainerFiles;
@@ -23,17 +26,24 @@ import io.berth.daemon.events.EventStreams;
 import io.berth.daemon.image.ImageService;
 import io.berth.daemon.image.LocalImageStore;
 import io.berth.daemon.image.registry.RegistryDistribution;
-import io.berth.daemon.runtime.ExitMonitor;
+import io.berth.daemon.network.CniPlugins;
+import io.berth.daemon.network.HostsFiles;
+import io.berth.daemon.network.NetNs;
+import io.berth.daemon.network.NetworkService;
 import io.berth.daemon.policy.PolicyService;
 import io.berth.daemon.policy.TransitionHistory;
+import io.berth.daemon.runtime.ExitMonitor;
 import io.berth.daemon.runtime.oom.OomMonitor;
 import io.berth.daemon.runtime.runc.ExitFileMonitor;
 import io.berth.daemon.runtime.runc.RuncRuntime;
 import io.berth.daemon.runtime.spec.SpecBuilder;
+import io.berth.daemon.system.DiskUsage;
 import io.berth.daemon.system.HostInfo;
 import io.berth.daemon.system.HostLimits;
 import io.berth.daemon.system.PidFile;
+import io.berth.daemon.system.SystemdNotifier;
 import io.berth.daemon.tools.JournalTool;
+import io.berth.daemon.volume.VolumeService;
 import io.berth.errors.EngineException;
 import io.berth.events.DaemonEvent;
 import io.berth.events.journal.Journal;
@@ -152,11 +162,18 @@ public final class Main {
                 history.seed(journal);
                 engine.onEvent(history::accept);
                 PolicyService policies = new PolicyService(engine, config.policies(), history, metrics::policyDecision);
+                NetworkService networks = new NetworkService(engine,
+                        new CniPlugins(CniPlugins.defaultDir()),
+                        new NetNs(config.execRoot().resolve("netns")),
+                        config.dataRoot().resolve("network").resolve("ipam"),
+                        new HostsFiles(paths));
+                VolumeService volumes = new VolumeService(engine,
+                        config.dataRoot().resolve("volumes"));
                 ContainerService containers = new ContainerService(engine, runtime, images, files, paths, pumps, host.ncpu(),
-                        config.restartBackoff(), oom, policies);
+                        config.restartBackoff(), oom, policies, networks, volumes);
                 ExecService execs = new ExecService(engine, runtime, containers, paths, specs, pumps);
                 Routes routes = new Routes();
-                io.berth.daemon.system.DiskUsage df = new io.berth.daemon.system.DiskUsage(containers);
+                DiskUsage df = new DiskUsage(containers);
                 new SystemRoutes(() -> new SystemRoutes.SystemBackend() {
                     @Override
                     public io.berth.events.state.EngineState state() {
@@ -219,7 +236,9 @@ public final class Main {
                 new ExecRoutes(execs).register(routes);
                 new ImageRoutes(images, engine::state).register(routes);
                 new EventRoutes(events).register(routes);
-                new io.berth.daemon.api.PolicyRoutes(policies).register(routes);
+                new NetworkRoutes(networks).register(routes);
+                new VolumeRoutes(volumes).register(routes);
+                new PolicyRoutes(policies).register(routes);
                 if (!config.eventsRetention().unlimited()) {
                     // Retention also runs after each automatic snapshot; this bounds the age of what is
                     // kept on a quiet daemon, whose snapshots (every 10,000 events) are rare.
@@ -264,7 +283,7 @@ public final class Main {
             // The launcher's training start, which records the classes a start loads for the next ones.
             System.exit(0);
         }
-        io.berth.daemon.system.SystemdNotifier.fromEnvironment().ready();
+        SystemdNotifier.fromEnvironment().ready();
         new CountDownLatch(1).await();
     }
 
@@ -283,7 +302,7 @@ public final class Main {
                                      Metrics metrics, Journal journal, Vertx vertx,
                                      ExecutorService pumps, PidFile pidFile, String daemonId) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            io.berth.daemon.system.SystemdNotifier.fromEnvironment().stopping();
+            SystemdNotifier.fromEnvironment().stopping();
             org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
             CountDownLatch done = new CountDownLatch(1);
             engine.context().runOnContext(v -> {

@@ -9,6 +9,13 @@ import java.util.Map;
  *
  * <p>Numbers follow Docker's conventions: 0 means "not set" for limits, -1 for {@code stopTimeout}
  * means the daemon default.
+ *
+ * <p>Networking and storage, as the daemon normalized them: {@code exposedPorts} and the ports of
+ * {@code portBindings} are {@code PORT/PROTO} ({@code 80/tcp}); a binding's empty host port means a
+ * port the daemon picks at each start; {@code mounts} are the bind, volume and anonymous-volume
+ * mounts from {@code Binds}, {@code Mounts} and the image's {@code VOLUME}s, with every volume named
+ * (anonymous ones get a random name at create); {@code networkAliases} are the names the container
+ * also answers to on its {@code networkMode} network.
  */
 public record ContainerSpec(
         String image,
@@ -30,7 +37,12 @@ public record ContainerSpec(
         RestartPolicy restartPolicy,
         boolean autoRemove,
         String networkMode,
-        List<String> binds) {
+        List<String> binds,
+        List<String> exposedPorts,
+        List<PortBinding> portBindings,
+        boolean publishAllPorts,
+        List<Mount> mounts,
+        List<String> networkAliases) {
 
     public ContainerSpec {
         entrypoint = List.copyOf(entrypoint);
@@ -38,7 +50,39 @@ public record ContainerSpec(
         env = List.copyOf(env);
         labels = Map.copyOf(labels);
         binds = List.copyOf(binds);
+        exposedPorts = exposedPorts == null ? List.of() : List.copyOf(exposedPorts);
+        portBindings = portBindings == null ? List.of() : List.copyOf(portBindings);
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
+        networkAliases = networkAliases == null ? List.of() : List.copyOf(networkAliases);
     }
+
+    /** A spec without published ports, mounts or aliases (the shape of {@code container.created.v1}). */
+    public ContainerSpec(String image, String imageId, List<String> entrypoint, List<String> cmd, List<String> env,
+                         String workingDir, String user, String hostname, String domainname, boolean tty,
+                         boolean openStdin, boolean stdinOnce, Map<String, String> labels, String stopSignal,
+                         int stopTimeout, Resources resources, RestartPolicy restartPolicy, boolean autoRemove,
+                         String networkMode, List<String> binds) {
+        this(image, imageId, entrypoint, cmd, env, workingDir, user, hostname, domainname, tty, openStdin, stdinOnce,
+                labels, stopSignal, stopTimeout, resources, restartPolicy, autoRemove, networkMode, binds, List.of(),
+                List.of(), false, List.of(), List.of());
+    }
+
+    /** This spec with other resources and restart policy (a {@code docker update}). */
+    public ContainerSpec withUpdate(Resources r, RestartPolicy p) {
+        return new ContainerSpec(image, imageId, entrypoint, cmd, env, workingDir, user, hostname, domainname, tty,
+                openStdin, stdinOnce, labels, stopSignal, stopTimeout, r == null ? resources : r,
+                p == null ? restartPolicy : p, autoRemove, networkMode, binds, exposedPorts, portBindings,
+                publishAllPorts, mounts, networkAliases);
+    }
+
+    /** A published port: container {@code port} ({@code 80/tcp}) on {@code hostIp:hostPort} (empty: any). */
+    public record PortBinding(String port, String hostIp, String hostPort) {}
+
+    /**
+     * A mount into the container: {@code type} {@code bind} (source is a host path) or {@code volume}
+     * (source is a volume name); {@code target} is the absolute path in the container.
+     */
+    public record Mount(String type, String source, String target, boolean readOnly) {}
 
     /** Cgroup limits, as Docker's {@code HostConfig} names them. */
     public record Resources(

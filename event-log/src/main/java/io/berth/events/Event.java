@@ -7,8 +7,9 @@ package io.berth.events;
  * written only after the step they describe succeeded, so replaying them in order rebuilds the
  * engine's state. Each leaf record carries an {@link EventType} annotation naming it on the wire.
  */
-public sealed interface Event permits ContainerEvent, ExecEvent, ImageEvent, DaemonEvent, PolicyEvent {
+public sealed interface Event permits ContainerEvent, ExecEvent, ImageEvent, DaemonEvent, PolicyEvent,
+        NetworkEvent, VolumeEvent {
 
-    /** The id of the object the event is about: a container, exec, image, policy, or the daemon. */
+    /** The id of the object the event is about: a container, exec, image, policy, network, volume, or the daemon. */
     String actorId();
 }

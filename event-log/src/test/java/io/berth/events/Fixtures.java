@@ -65,6 +65,23 @@ public final class Fixtures {
                 new DaemonEvent.Reloaded("daemon-1", "log-level"),
                 new PolicyEvent.Decided("backoff", "abc123", c, "onExit", "exitCode=1", "restart", 500, 0),
                 new PolicyEvent.Rejected("broken", "/etc/berth/policies/broken.js", 3, 14, "SyntaxError"),
-                new PolicyEvent.Failed("slow", "def456", c, "onExit", "timed out after 50 ms"));
+                new PolicyEvent.Failed("slow", "def456", c, "onExit", "timed out after 50 ms"),
+                new NetworkEvent.Created(id(6), "appnet", "bridge", "berth-1a2b3c4d", "172.18.0.0/16", "172.18.0.1",
+                        Map.of("com.docker.compose.project", "app"), false),
+                new NetworkEvent.Connected(id(6), c, List.of("web", "www")),
+                new NetworkEvent.Attached(id(6), c, endpoint()),
+                new NetworkEvent.Detached(id(6), c),
+                new NetworkEvent.Disconnected(id(6), c),
+                new NetworkEvent.Removed(id(6)),
+                new VolumeEvent.Created("data", "local", "/var/lib/berth/volumes/data/_data", Map.of("k", "v"), false),
+                new VolumeEvent.Mounted("data", c, "/data", true),
+                new VolumeEvent.Unmounted("data", c),
+                new VolumeEvent.Removed("data"));
+    }
+
+    /** A sample endpoint with one published port. */
+    public static NetworkEvent.Endpoint endpoint() {
+        return new NetworkEvent.Endpoint("eth0", "172.18.0.2", 16, "172.18.0.1", "02:42:ac:12:00:02",
+                List.of(new NetworkEvent.PortMapping("tcp", 80, "0.0.0.0", 8080)), "/run/berth/netns/" + id(1));
     }
 }

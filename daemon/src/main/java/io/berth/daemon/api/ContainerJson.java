@@ -5,6 +5,8 @@ import io.berth.events.ContainerSpec;
 import io.berth.events.state.Container;
 import io.berth.events.state.ContainerState;
 import io.berth.events.state.Exec;
+import io.berth.events.state.Network;
+import io.berth.events.NetworkEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -17,6 +19,15 @@ public final class ContainerJson {
 
     /** {@code GET /containers/{id}/json}. */
     public static JsonObject inspect(Container c, List<Exec> execs, ContainerPaths paths, long nowNanos) {
+        return inspect(c, execs, paths, nowNanos, List.of(), java.util.Map.of());
+    }
+
+    /**
+     * @param networks     the networks the container is a member of
+     * @param volumePoints volume name to its host directory, for {@code Mounts}
+     */
+    public static JsonObject inspect(Container c, List<Exec> execs, ContainerPaths paths, long nowNanos,
+                                     List<Network> networks, java.util.Map<String, String> volumePoints) {
         ContainerSpec s = c.spec();
         List<String> argv = new ArrayList<>(s.entrypoint());
         argv.addAll(s.cmd());
@@ -60,9 +71,9 @@ public final class ContainerJson {
                         .put("MergedDir", paths.rootfs(id).toString())
                         .put("UpperDir", paths.upper(id).toString())
                         .put("WorkDir", paths.work(id).toString())))
-                .put("Mounts", new JsonArray())
+                .put("Mounts", mounts(s, volumePoints))
                 .put("Config", config(s))
-                .put("NetworkSettings", networkSettings(s));
+                .put("NetworkSettings", networkSettings(c, networks));
     }
 
     static JsonObject config(ContainerSpec s) {
@@ -73,11 +84,18 @@ public final class ContainerJson {
                 .put("Env", new JsonArray(s.env()))
                 .put("Cmd", Json.arrayOrNull(s.cmd()))
                 .put("Image", s.image())
-                .put("Volumes", null)
                 .put("WorkingDir", "/".equals(s.workingDir()) ? "" : s.workingDir())
                 .put("Entrypoint", Json.arrayOrNull(s.entrypoint()))
                 .put("OnBuild", null)
                 .put("Labels", Json.object(s.labels()));
+        if (!s.exposedPorts().isEmpty()) {
+            JsonObject exposed = new JsonObject();
+            s.exposedPorts().forEach(p -> exposed.put(p, new JsonObject()));
+            cfg.put("ExposedPorts", exposed);
+        }
+        JsonObject volumes = new JsonObject();
+        s.mounts().stream().filter(m -> "volume".equals(m.type())).forEach(m -> volumes.put(m.target(), new JsonObject()));
+        cfg.put("Volumes", volumes.isEmpty() ? null : volumes);
         if (!"SIGTERM".equals(s.stopSignal())) {
             cfg.put("StopSignal", s.stopSignal());
         }
@@ -97,7 +115,7 @@ public final class ContainerJson {
                 .put("ContainerIDFile", "")
                 .put("LogConfig", new JsonObject().put("Type", "k8s-file").put("Config", new JsonObject()))
                 .put("NetworkMode", s.networkMode())
-                .put("PortBindings", new JsonObject())
+                .put("PortBindings", portBindings(s))
                 .put("RestartPolicy", new JsonObject().put("Name", s.restartPolicy().name())
                         .put("MaximumRetryCount", s.restartPolicy().maximumRetryCount()))
                 .put("AutoRemove", s.autoRemove())
@@ -107,7 +125,7 @@ public final class ContainerJson {
                 .put("Dns", new JsonArray()).put("DnsOptions", new JsonArray()).put("DnsSearch", new JsonArray())
                 .put("ExtraHosts", null).put("GroupAdd", null).put("IpcMode", "private").put("Cgroup", "")
                 .put("Links", null).put("OomScoreAdj", 0).put("PidMode", "").put("Privileged", false)
-                .put("PublishAllPorts", false).put("ReadonlyRootfs", false).put("SecurityOpt", null)
+                .put("PublishAllPorts", s.publishAllPorts()).put("ReadonlyRootfs", false).put("SecurityOpt", null)
                 .put("UTSMode", "").put("UsernsMode", "").put("ShmSize", 67108864).put("Runtime", "runc")
                 .put("Isolation", "")
                 .put("CpuShares", r.cpuShares()).put("Memory", r.memory()).put("NanoCpus", r.nanoCpus())
@@ -126,23 +144,112 @@ public final class ContainerJson {
                 .put("ReadonlyPaths", new JsonArray(io.berth.daemon.runtime.spec.SpecBuilder.readonlyPaths()));
     }
 
-    static JsonObject networkSettings(ContainerSpec s) {
-        JsonObject endpoint = new JsonObject().put("IPAMConfig", null).put("Links", null).put("Aliases", null)
-                .put("NetworkID", "").put("EndpointID", "").put("Gateway", "").put("IPAddress", "")
-                .put("IPPrefixLen", 0).put("IPv6Gateway", "").put("GlobalIPv6Address", "")
-                .put("GlobalIPv6PrefixLen", 0).put("MacAddress", "").put("DriverOpts", null);
+    static JsonObject portBindings(ContainerSpec s) {
+        JsonObject out = new JsonObject();
+        for (ContainerSpec.PortBinding b : s.portBindings()) {
+            JsonArray list = out.getJsonArray(b.port());
+            if (list == null) {
+                list = new JsonArray();
+                out.put(b.port(), list);
+            }
+            list.add(new JsonObject().put("HostIp", b.hostIp()).put("HostPort", b.hostPort()));
+        }
+        return out;
+    }
+
+    static JsonArray mounts(ContainerSpec s, java.util.Map<String, String> volumePoints) {
+        JsonArray out = new JsonArray();
+        for (ContainerSpec.Mount m : s.mounts()) {
+            JsonObject o = new JsonObject().put("Type", m.type());
+            if ("volume".equals(m.type())) {
+                o.put("Name", m.source()).put("Source", volumePoints.getOrDefault(m.source(), "")).put("Driver", "local");
+            } else {
+                o.put("Source", m.source());
+            }
+            out.add(o.put("Destination", m.target()).put("Mode", m.readOnly() ? "ro" : "")
+                    .put("RW", !m.readOnly()).put("Propagation", "volume".equals(m.type()) ? "" : "rprivate"));
+        }
+        return out;
+    }
+
+    /** The published ports of a running container: those of its endpoints. */
+    static List<NetworkEvent.PortMapping> published(Container c, List<Network> networks) {
+        List<NetworkEvent.PortMapping> out = new ArrayList<>();
+        for (Network n : networks) {
+            Network.Member m = n.members().get(c.id());
+            if (m != null && m.endpoint() != null) {
+                out.addAll(m.endpoint().ports());
+            }
+        }
+        return out;
+    }
+
+    static JsonObject networkSettings(Container c, List<Network> networks) {
+        ContainerSpec s = c.spec();
+        JsonObject nets = new JsonObject();
+        NetworkEvent.Endpoint primary = null;
+        String sandbox = "";
+        for (Network n : networks) {
+            Network.Member m = n.members().get(c.id());
+            NetworkEvent.Endpoint e = m == null ? null : m.endpoint();
+            if (e != null && (primary == null || n.name().equals(s.networkMode()))) {
+                primary = e;
+                sandbox = e.netns();
+            }
+            nets.put(n.name(), endpoint(n, c, m, e));
+        }
+        if (networks.isEmpty()) {
+            nets.put(s.networkMode(), endpoint(null, c, null, null));
+        }
+        boolean running = c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused;
+        JsonObject ports = running ? io.berth.daemon.network.PortPlan.dockerPorts(s.exposedPorts(), published(c, networks))
+                : new JsonObject();
         return new JsonObject()
-                .put("Bridge", "").put("SandboxID", "").put("SandboxKey", "").put("HairpinMode", false)
+                .put("Bridge", "").put("SandboxID", primary == null ? "" : c.id()).put("SandboxKey", sandbox)
+                .put("HairpinMode", false)
                 .put("LinkLocalIPv6Address", "").put("LinkLocalIPv6PrefixLen", 0)
-                .put("Ports", new JsonObject()).put("SecondaryIPAddresses", null)
-                .put("SecondaryIPv6Addresses", null).put("EndpointID", "").put("Gateway", "")
-                .put("GlobalIPv6Address", "").put("GlobalIPv6PrefixLen", 0).put("IPAddress", "")
-                .put("IPPrefixLen", 0).put("IPv6Gateway", "").put("MacAddress", "")
-                .put("Networks", new JsonObject().put(s.networkMode(), endpoint));
+                .put("Ports", ports).put("SecondaryIPAddresses", null)
+                .put("SecondaryIPv6Addresses", null).put("EndpointID", primary == null ? "" : endpointId(c, primary))
+                .put("Gateway", primary == null ? "" : primary.gateway())
+                .put("GlobalIPv6Address", "").put("GlobalIPv6PrefixLen", 0)
+                .put("IPAddress", primary == null ? "" : primary.ipAddress())
+                .put("IPPrefixLen", primary == null ? 0 : primary.prefixLen()).put("IPv6Gateway", "")
+                .put("MacAddress", primary == null ? "" : primary.macAddress())
+                .put("Networks", nets);
+    }
+
+    private static String endpointId(Container c, NetworkEvent.Endpoint e) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((c.id() + "/" + e.ifname()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException x) {
+            throw new IllegalStateException(x);
+        }
+    }
+
+    private static JsonObject endpoint(Network n, Container c, Network.Member m, NetworkEvent.Endpoint e) {
+        JsonArray aliases = new JsonArray();
+        if (m != null && n != null && !n.builtin()) {
+            m.aliases().forEach(aliases::add);
+            aliases.add(c.id().substring(0, 12));
+        }
+        return new JsonObject().put("IPAMConfig", null).put("Links", null)
+                .put("Aliases", aliases.isEmpty() ? null : aliases)
+                .put("MacAddress", e == null ? "" : e.macAddress())
+                .put("NetworkID", n == null ? "" : n.id()).put("EndpointID", e == null ? "" : endpointId(c, e))
+                .put("Gateway", e == null ? "" : e.gateway()).put("IPAddress", e == null ? "" : e.ipAddress())
+                .put("IPPrefixLen", e == null ? 0 : e.prefixLen()).put("IPv6Gateway", "").put("GlobalIPv6Address", "")
+                .put("GlobalIPv6PrefixLen", 0).put("DriverOpts", null).put("DNSNames", null);
     }
 
     /** One entry of {@code GET /containers/json}. */
     public static JsonObject summary(Container c, long nowNanos, Long sizeRw) {
+        return summary(c, nowNanos, sizeRw, List.of());
+    }
+
+    /** One entry of {@code GET /containers/json}, with the container's networks. */
+    public static JsonObject summary(Container c, long nowNanos, Long sizeRw, List<Network> networks) {
         ContainerSpec s = c.spec();
         List<String> argv = new ArrayList<>(s.entrypoint());
         argv.addAll(s.cmd());
@@ -153,17 +260,27 @@ public final class ContainerJson {
                 .put("ImageID", s.imageId())
                 .put("Command", String.join(" ", argv))
                 .put("Created", c.createdNanos() / 1_000_000_000L)
-                .put("Ports", new JsonArray())
+                .put("Ports", summaryPorts(c, networks))
                 .put("Labels", Json.object(s.labels()))
                 .put("State", c.state().status().word())
                 .put("Status", status(c, nowNanos))
                 .put("HostConfig", new JsonObject().put("NetworkMode", s.networkMode()))
-                .put("NetworkSettings", new JsonObject().put("Networks", networkSettings(s).getJsonObject("Networks")))
-                .put("Mounts", new JsonArray());
+                .put("NetworkSettings", new JsonObject().put("Networks",
+                        networkSettings(c, networks).getJsonObject("Networks")))
+                .put("Mounts", mounts(s, java.util.Map.of()));
         if (sizeRw != null) {
             o.put("SizeRw", sizeRw).put("SizeRootFs", sizeRw);
         }
         return o;
+    }
+
+    private static JsonArray summaryPorts(Container c, List<Network> networks) {
+        JsonArray out = new JsonArray();
+        for (NetworkEvent.PortMapping p : published(c, networks)) {
+            out.add(new JsonObject().put("IP", p.hostIp()).put("PrivatePort", p.containerPort())
+                    .put("PublicPort", p.hostPort()).put("Type", p.protocol()));
+        }
+        return out;
     }
 
     /** Docker's human status: "Up 5 seconds", "Exited (3) 2 minutes ago", "Created". */

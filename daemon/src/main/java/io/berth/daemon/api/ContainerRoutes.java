@@ -57,7 +57,8 @@ public final class ContainerRoutes {
         r.post("/containers/{id}/rename", req -> req.reply(service.rename(req.param("id"), req.query("name")), 204));
         r.post("/containers/{id}/update", req -> req.reply(req.jsonBody().compose(b -> service.update(req.param("id"), b))
                 .map(v -> new JsonObject().put("Warnings", new JsonArray())), 200));
-        r.delete("/containers/{id}", req -> req.reply(service.remove(req.param("id"), req.queryBool("force", false)), 204));
+        r.delete("/containers/{id}", req -> req.reply(service.remove(req.param("id"), req.queryBool("force", false),
+                req.queryBool("v", false)), 204));
         r.post("/containers/{id}/wait", this::waitFor);
         r.post("/containers/{id}/attach", this::attach);
         r.post("/containers/{id}/resize", this::resize);
@@ -125,7 +126,10 @@ public final class ContainerRoutes {
     private void inspect(ApiRequest r) {
         Container c = service.find(r.param("id"));
         EngineState s = service.state();
-        r.ok(ContainerJson.inspect(c, s.execsOf(c.id()), paths, System.currentTimeMillis() * 1_000_000L));
+        java.util.Map<String, String> points = new java.util.HashMap<>();
+        s.volumes().values().forEach(v -> points.put(v.name(), v.mountpoint()));
+        r.ok(ContainerJson.inspect(c, s.execsOf(c.id()), paths, System.currentTimeMillis() * 1_000_000L,
+                s.networksOf(c.id()), points));
     }
 
     private void list(ApiRequest r) {
@@ -165,14 +169,15 @@ public final class ContainerRoutes {
         List<Container> result = matched;
         if (!size) {
             JsonArray out = new JsonArray();
-            result.forEach(c -> out.add(ContainerJson.summary(c, now, null)));
+            result.forEach(c -> out.add(ContainerJson.summary(c, now, null, service.state().networksOf(c.id()))));
             r.ok(out);
             return;
         }
         r.reply(service.blockingSizes(result).map(sizes -> {
             JsonArray out = new JsonArray();
             for (int i = 0; i < result.size(); i++) {
-                out.add(ContainerJson.summary(result.get(i), now, sizes.get(i)));
+                out.add(ContainerJson.summary(result.get(i), now, sizes.get(i),
+                        service.state().networksOf(result.get(i).id())));
             }
             return out;
         }), 200);

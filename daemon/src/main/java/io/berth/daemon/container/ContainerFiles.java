@@ -53,13 +53,27 @@ public final class ContainerFiles {
 
     /** Writes the generated /etc files and config.json; returns the resolved process user. */
     public ProcessUser prepare(String id, ContainerSpec spec) throws IOException {
+        return prepare(id, spec, null, null, List.of());
+    }
+
+    /**
+     * Writes the generated /etc files and config.json for a run; returns the resolved process user.
+     *
+     * @param netns the network namespace the daemon made for the run (a bridge), or null
+     * @param hosts the hosts file of a container on a bridge, or null for the default one
+     * @param binds the run's bind and volume mounts, sources resolved; their targets are made in the rootfs
+     */
+    public ProcessUser prepare(String id, ContainerSpec spec, Path netns, String hosts,
+                               List<SpecBuilder.BindMount> binds) throws IOException {
         String hostname = spec.hostname();
         FileOps.writeAtomically(paths.hostname(id), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
-        FileOps.writeAtomically(paths.hosts(id), hosts(spec).getBytes(StandardCharsets.UTF_8));
-        FileOps.writeAtomically(paths.resolvConf(id), resolvConf().getBytes(StandardCharsets.UTF_8));
+        String hostsText = hosts != null ? hosts : hosts(spec);
+        FileOps.writeAtomically(paths.hosts(id), hostsText.getBytes(StandardCharsets.UTF_8));
+        String resolv = netns != null ? io.berth.daemon.network.HostsFiles.resolvConf(resolvConf()) : resolvConf();
+        FileOps.writeAtomically(paths.resolvConf(id), resolv.getBytes(StandardCharsets.UTF_8));
         ProcessUser user = ProcessUser.resolve(paths.rootfs(id), spec.user());
         JsonObject config = specs.build(id, spec, user, new SpecBuilder.Paths(paths.rootfs(id), paths.hostname(id),
-                paths.hosts(id), paths.resolvConf(id)));
+                paths.hosts(id), paths.resolvConf(id), netns, binds));
         FileOps.writeAtomically(paths.dir(id).resolve("config.json"), config.encodePrettily().getBytes(StandardCharsets.UTF_8));
         return user;
     }

@@ -55,6 +55,8 @@ public final class ContainerService {
     private final RestartRule.Backoff backoff;
     private final OomKills oomKills;
     private final PolicyService policies;
+    private final io.berth.daemon.network.NetworkService networks;
+    private final io.berth.daemon.volume.VolumeService volumes;
     private final Map<String, Long> restartTimers = new HashMap<>();
     /** Set once this daemon stops its containers on the way down (live-restore off). */
     private boolean shuttingDown;
@@ -64,7 +66,11 @@ public final class ContainerService {
 
     public ContainerService(Engine engine, OciRuntime runtime, ImageResolver images, ContainerFiles files,
                             ContainerPaths paths, ExecutorService pumps, int ncpu, RestartRule.Backoff backoff,
-                            OomMonitor oomMonitor, PolicyService policies) {
+                            OomMonitor oomMonitor, PolicyService policies,
+                            io.berth.daemon.network.NetworkService networks,
+                            io.berth.daemon.volume.VolumeService volumes) {
+        this.networks = networks;
+        this.volumes = volumes;
         this.engine = engine;
         this.runtime = runtime;
         this.images = images;
@@ -115,7 +121,13 @@ public final class ContainerService {
             String imageRef = CreateParser.image(body);
             var image = images.resolve(imageRef);
             String id = Names.newId();
-            ContainerSpec spec = CreateParser.parse(body, image.id(), images.config(image.id()), id, ncpu);
+            List<String> anonymous = new ArrayList<>();
+            ContainerSpec spec = CreateParser.parse(body, image.id(), images.config(image.id()), id, ncpu, () -> {
+                String n = io.berth.daemon.volume.VolumeService.anonymousName();
+                anonymous.add(n);
+                return n;
+            });
+            networks.requireMode(spec);
             String chosen = name == null || name.isEmpty()
                     ? Names.generate(n -> engine.state().names().containsKey(n))
                     : Names.validate(name);
@@ -126,8 +138,10 @@ public final class ContainerService {
             }
             return engine.blocking(() -> {
                 files.create(id);
-                return null;
-            }).compose(v -> engine.commit(new ContainerEvent.Created(id, chosen, spec)))
+                List<Event> events = new ArrayList<>(volumes.prepareForCreate(spec.mounts(), anonymous));
+                events.add(new ContainerEvent.Created(id, chosen, spec));
+                return events;
+            }).compose(events -> engine.commitAll(events))
                     .recover(err -> engine.blocking(() -> {
                         files.delete(id);
                         return null;
@@ -165,7 +179,16 @@ public final class ContainerService {
         String id = c.id();
         List<AttachSession> attaching = pendingAttach.remove(id);
         return engine.blocking(() -> launch(c, attaching == null ? List.of() : attaching))
-                .compose(started -> engine.commit(new ContainerEvent.Started(id, (int) started[0], started[1])))
+                .compose(run -> {
+                    List<Event> events = new ArrayList<>(run.setup().attached());
+                    events.addAll(io.berth.daemon.volume.VolumeService.runEvents(id, c.spec().mounts(), true));
+                    events.add(new ContainerEvent.Started(id, run.pid(), run.startedAt()));
+                    return engine.commitAll(events).map(run);
+                })
+                .compose(run -> run.setup().attached().isEmpty() ? Future.succeededFuture() : engine.blocking(() -> {
+                    networks.refreshPeersOf(id);
+                    return null;
+                }))
                 .onFailure(err -> {
                     if (attaching != null) {
                         attaching.forEach(AttachSession::abort);
@@ -174,15 +197,22 @@ public final class ContainerService {
                 .mapEmpty();
     }
 
+    /** What a launch acquired: the init process, when it started, and its network setup. */
+    private record Launched(int pid, long startedAt, io.berth.daemon.network.NetworkService.Setup setup) {}
+
     /** Runs on a worker: everything between a stopped container and a running one, undone on failure. */
-    private long[] launch(Container c, List<AttachSession> attaching) throws IOException {
+    private Launched launch(Container c, List<AttachSession> attaching) throws IOException {
         String id = c.id();
         boolean created = false;
         long t0 = System.nanoTime();
+        io.berth.daemon.network.NetworkService.Setup setup = io.berth.daemon.network.NetworkService.Setup.NONE;
         try {
             files.mount(id, images.layerDirs(c.spec().imageId()));
             long t1 = System.nanoTime();
-            files.prepare(id, c.spec());
+            var binds = volumes.resolve(c.spec().mounts());
+            setup = networks.setUp(c);
+            files.prepare(id, c.spec(), setup.netns(), setup.netns() == null ? null
+                    : networks.hostsFor(c, setup.attached()), binds);
             java.nio.file.Files.createDirectories(paths.shim(id));
             java.nio.file.Files.createDirectories(paths.exits());
             java.nio.file.Files.deleteIfExists(paths.exits().resolve(id));
@@ -203,7 +233,7 @@ public final class ContainerService {
                         (System.nanoTime() - t0) / 1000, (t1 - t0) / 1000, (t2 - t1) / 1000, (t3 - t2) / 1000,
                         (t4 - t3) / 1000, (System.nanoTime() - t4) / 1000);
             }
-            return new long[] {pid, startedAt};
+            return new Launched(pid, startedAt, setup);
         } catch (RuntimeException | IOException e) {
             if (created) {
                 oomKills.forget(id);
@@ -211,6 +241,14 @@ public final class ContainerService {
                     runtime.delete(id, true);
                 } catch (RuntimeException cleanup) {
                     LOG.warn("cleaning up {} after a failed start: {}", id, cleanup.getMessage());
+                }
+            }
+            if (setup.netns() != null) {
+                try {
+                    networks.tearDown(id, setup.attached().stream().map(a ->
+                            new io.berth.daemon.network.NetworkService.Endpointed(a.networkId(), a.endpoint())).toList());
+                } catch (RuntimeException | IOException cleanup) {
+                    LOG.warn("tearing down the network of {} after a failed start: {}", id, cleanup.getMessage());
                 }
             }
             throw startError(e);
@@ -543,6 +581,31 @@ public final class ContainerService {
 
     // ---- remove
 
+    /** Removes a container, and with {@code removeVolumes} ({@code rm -v}) its anonymous volumes. */
+    public Future<Void> remove(String ref, boolean force, boolean removeVolumes) {
+        Container c = engine.state().findContainer(ref);
+        if (c == null || !removeVolumes) {
+            return remove(ref, force);
+        }
+        List<String> anonymous = new ArrayList<>();
+        for (ContainerSpec.Mount m : c.spec().mounts()) {
+            var v = "volume".equals(m.type()) ? engine.state().volumes().get(m.source()) : null;
+            if (v != null && v.anonymous()) {
+                anonymous.add(v.name());
+            }
+        }
+        return remove(ref, force).compose(x -> {
+            List<Future<Void>> removals = new ArrayList<>();
+            for (String name : anonymous) {
+                removals.add(volumes.remove(name, true).recover(err -> {
+                    LOG.warn("removing volume {} of {}: {}", name, c.id(), err.getMessage());
+                    return Future.succeededFuture();
+                }));
+            }
+            return Future.join(removals).mapEmpty();
+        });
+    }
+
     /** Removes a container; a running one only with {@code force}, which kills it first. */
     public Future<Void> remove(String ref, boolean force) {
         Container c = engine.state().findContainer(ref);
@@ -589,6 +652,8 @@ public final class ContainerService {
                     .compose(x -> engine.blocking(() -> {
                         oomKills.forget(id);
                         runtime.delete(id, true);
+                        // Endpoints a crash left behind go with the container (its removal drops them).
+                        networks.tearDown(id, networks.endpointsOf(id));
                         files.delete(id);
                         return null;
                     }))
@@ -707,8 +772,38 @@ public final class ContainerService {
                         runtime.delete(id, false);
                         monitor.acknowledge(id);
                         return decision;
-                    })).onSuccess(decision -> afterExit(c, decision));
+                    })).compose(decision -> releaseRun(id, c.spec()).map(decision))
+                    .onSuccess(decision -> afterExit(c, decision));
         }).onFailure(err -> LOG.error("handling the exit of {} failed", id, err));
+    }
+
+    /**
+     * After a run ended: tears its endpoints down and journals that, with the unmount of its volumes.
+     * A teardown that fails is logged and not journaled, so a later removal or daemon start retries it.
+     */
+    private Future<Void> releaseRun(String id, ContainerSpec spec) {
+        List<io.berth.daemon.network.NetworkService.Endpointed> endpoints = networks.endpointsOf(id);
+        return engine.blocking(() -> {
+            List<Event> events = new ArrayList<>();
+            if (!endpoints.isEmpty() || java.nio.file.Files.exists(paths.execRoot().resolve("netns").resolve(id))) {
+                try {
+                    networks.tearDown(id, endpoints);
+                    events.addAll(io.berth.daemon.network.NetworkService.detachedEvents(id, endpoints));
+                } catch (RuntimeException | IOException e) {
+                    LOG.warn("tearing down the network of {}: {}", id, e.getMessage());
+                }
+            }
+            events.addAll(io.berth.daemon.volume.VolumeService.runEvents(id, spec.mounts(), false));
+            return events;
+        }).compose(events -> events.isEmpty() ? Future.<Void>succeededFuture() : engine.commitAll(events))
+                .compose(v -> endpoints.isEmpty() ? Future.succeededFuture() : engine.blocking(() -> {
+                    networks.refreshPeersOf(id);
+                    return null;
+                }))
+                .recover(err -> {
+                    LOG.warn("releasing the run of {}: {}", id, err.getMessage());
+                    return Future.succeededFuture();
+                }).mapEmpty();
     }
 
     /**
@@ -860,6 +955,18 @@ public final class ContainerService {
                 engine.blocking(() -> {
                     oomKills.watch(c.id());
                     return null;
+                });
+            } else if (!networks.endpointsOf(c.id()).isEmpty()) {
+                // A run that ended while the daemon was down: its endpoints are torn down now.
+                engine.exclusive(c.id(), () -> releaseRun(c.id(), c.spec())).onComplete(x -> {
+                    Container now = engine.state().container(c.id());
+                    if (now != null && now.state() instanceof ContainerState.Restarting r) {
+                        scheduleRestart(now.id(), r.attempt(), r.delayMillis());
+                    } else if (now != null && now.state() instanceof ContainerState.Exited
+                            && RestartRule.atDaemonStart(now.spec().restartPolicy(), now.manuallyStopped())) {
+                        start(now.id()).onFailure(err ->
+                                LOG.warn("starting {} with the daemon failed: {}", now.id(), err.getMessage()));
+                    }
                 });
             } else if (c.state() instanceof ContainerState.Restarting r) {
                 scheduleRestart(c.id(), r.attempt(), r.delayMillis());

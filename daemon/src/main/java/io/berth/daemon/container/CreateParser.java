@@ -42,6 +42,12 @@ public final class CreateParser {
      * @param ncpu    CPUs on the host, the upper bound of {@code NanoCpus}
      */
     public static ContainerSpec parse(JsonObject body, String imageId, ImageConfig image, String id, int ncpu) {
+        return parse(body, imageId, image, id, ncpu, io.berth.daemon.volume.VolumeService::anonymousName);
+    }
+
+    /** As {@link #parse(JsonObject, String, ImageConfig, String, int)}, naming anonymous volumes by {@code anonymous}. */
+    public static ContainerSpec parse(JsonObject body, String imageId, ImageConfig image, String id, int ncpu,
+                                      java.util.function.Supplier<String> anonymous) {
         JsonObject host = Json.obj(body, "HostConfig");
         List<String> entrypoint = Json.strings(body.getValue("Entrypoint"));
         List<String> cmd = Json.strings(body.getValue("Cmd"));
@@ -79,6 +85,15 @@ public final class CreateParser {
             throw EngineException.invalid("can't create 'AutoRemove' container with restart policy");
         }
         Integer stopTimeout = body.getInteger("StopTimeout");
+        List<ContainerSpec.PortBinding> bindings = io.berth.daemon.network.PortPlan.bindings(host.getJsonObject("PortBindings"));
+        List<String> exposed = io.berth.daemon.network.PortPlan.exposed(image.exposedPorts(),
+                body.getJsonObject("ExposedPorts"), bindings);
+        boolean publishAll = Json.flag(host, "PublishAllPorts");
+        if (("host".equals(networkMode) || "none".equals(networkMode)) && !bindings.isEmpty()) {
+            // As dockerd: nothing to publish from the host's namespace, or from none.
+            bindings = List.of();
+        }
+        List<ContainerSpec.Mount> mounts = io.berth.daemon.volume.MountSpecs.parse(body, host, anonymous);
         return new ContainerSpec(
                 image(body), imageId, entrypoint, cmd, env,
                 workingDir.isEmpty() ? "/" : workingDir,
@@ -87,15 +102,27 @@ public final class CreateParser {
                 Json.flag(body, "Tty"), Json.flag(body, "OpenStdin"), Json.flag(body, "StdinOnce"),
                 labels, orElse(body.getString("StopSignal"), orElse(image.stopSignal(), "SIGTERM")),
                 stopTimeout == null ? -1 : stopTimeout,
-                resources, restart, autoRemove, networkMode, Json.strings(host.getValue("Binds")));
+                resources, restart, autoRemove, networkMode, Json.strings(host.getValue("Binds")),
+                exposed, bindings, publishAll, mounts, aliases(body, networkMode));
     }
 
+    /** Docker's modes: {@code default} is {@code bridge}; other names are networks the service resolves. */
     static String networkMode(String mode) {
         return switch (mode) {
-            case "", "default", "none", "bridge" -> "none";
-            case "host" -> "host";
-            default -> throw EngineException.notFound("network " + mode + " not found");
+            case "", "default" -> "bridge";
+            default -> mode;
         };
+    }
+
+    /** The aliases {@code NetworkingConfig.EndpointsConfig} gives on the network of the container's mode. */
+    static List<String> aliases(JsonObject body, String networkMode) {
+        JsonObject endpoints = Json.obj(Json.obj(body, "NetworkingConfig"), "EndpointsConfig");
+        JsonObject mine = endpoints.getJsonObject(networkMode);
+        if (mine == null && endpoints.size() == 1) {
+            Object only = endpoints.getValue(endpoints.fieldNames().iterator().next());
+            mine = only instanceof JsonObject j ? j : null;
+        }
+        return mine == null ? List.of() : Json.strings(mine.getValue("Aliases"));
     }
 
     /** Validated cgroup limits from a {@code HostConfig} (also used by {@code docker update}). */

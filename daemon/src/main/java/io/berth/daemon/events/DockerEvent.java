@@ -24,6 +24,8 @@ public record DockerEvent(String type, String action, String actorId, SortedMap<
     public static final String CONTAINER = "container";
     public static final String IMAGE = "image";
     public static final String DAEMON = "daemon";
+    public static final String NETWORK = "network";
+    public static final String VOLUME = "volume";
 
     /** Takes over {@code attributes}: the caller must not change the map afterwards (see {@link #of}). */
     public DockerEvent {

@@ -8,6 +8,8 @@ import io.berth.events.EventEnvelope;
 import io.berth.events.ExecEvent;
 import io.berth.events.ImageEvent;
 import io.berth.events.PolicyEvent;
+import io.berth.events.NetworkEvent;
+import io.berth.events.VolumeEvent;
 import io.berth.events.state.Container;
 import io.berth.events.state.EngineState;
 import io.berth.events.state.Exec;
@@ -59,6 +61,9 @@ public final class DockerEventProjection {
         for (Container c : state.containers().values()) {
             p.containers.put(c.id(), new ContainerInfo(c.name(), c.spec().image(), c.spec().labels()));
         }
+        for (io.berth.events.state.Network n : state.networks().values()) {
+            p.networks.put(n.id(), new NetworkInfo(n.name(), n.driver()));
+        }
         for (Exec x : state.execs().values()) {
             if (x.status() == Exec.Status.CREATED) {
                 p.execs.put(x.id(), new ExecInfo(x.containerId(), command(x.spec().cmd())));
@@ -75,7 +80,85 @@ public final class DockerEventProjection {
             case ImageEvent e -> image(e, env);
             case DaemonEvent e -> daemon(e, env);
             case PolicyEvent e -> null;
+            case NetworkEvent e -> network(e, env);
+            case VolumeEvent e -> volume(e, env);
         };
+    }
+
+    /** What network events carry: the network's name and type. */
+    private record NetworkInfo(String name, String type) {}
+
+    private final Map<String, NetworkInfo> networks = new HashMap<>();
+
+    private NetworkInfo networkInfo(String id) {
+        NetworkInfo n = networks.get(id);
+        if (n != null) {
+            return n;
+        }
+        for (String b : List.of("bridge", "host", "none")) {
+            if (io.berth.events.state.Network.builtinId(b).equals(id)) {
+                return new NetworkInfo(b, b.equals("none") ? "null" : b);
+            }
+        }
+        return null;
+    }
+
+    private DockerEvent network(NetworkEvent event, EventEnvelope env) {
+        String id = event.networkId();
+        TreeMap<String, String> attrs = new TreeMap<>();
+        String action = switch (event) {
+            case NetworkEvent.Created e -> {
+                networks.put(id, new NetworkInfo(e.name(), e.driver()));
+                yield "create";
+            }
+            case NetworkEvent.Removed e -> "destroy";
+            case NetworkEvent.Attached e -> {
+                attrs.put("container", e.containerId());
+                yield "connect";
+            }
+            case NetworkEvent.Detached e -> {
+                attrs.put("container", e.containerId());
+                yield "disconnect";
+            }
+            case NetworkEvent.Connected e -> null;
+            case NetworkEvent.Disconnected e -> null;
+        };
+        if (action == null) {
+            return null;
+        }
+        NetworkInfo info = networkInfo(id);
+        if (info != null) {
+            attrs.put("name", info.name());
+            attrs.put("type", info.type());
+        }
+        if (event instanceof NetworkEvent.Removed) {
+            networks.remove(id);
+        }
+        return new DockerEvent(DockerEvent.NETWORK, action, id, attrs, env.timeNanos(), env.seq());
+    }
+
+    private DockerEvent volume(VolumeEvent event, EventEnvelope env) {
+        TreeMap<String, String> attrs = new TreeMap<>();
+        String action = switch (event) {
+            case VolumeEvent.Created e -> {
+                attrs.put("driver", e.driver());
+                yield "create";
+            }
+            case VolumeEvent.Removed e -> "destroy";
+            case VolumeEvent.Mounted e -> {
+                attrs.put("container", e.containerId());
+                attrs.put("destination", e.destination());
+                attrs.put("read/write", String.valueOf(e.readWrite()));
+                attrs.put("driver", "local");
+                yield "mount";
+            }
+            case VolumeEvent.Unmounted e -> {
+                attrs.put("container", e.containerId());
+                attrs.put("driver", "local");
+                yield "unmount";
+            }
+        };
+        return new DockerEvent(DockerEvent.VOLUME, action, event.name(), attrs, env.timeNanos(), env.seq());
     }
 
     private DockerEvent container(ContainerEvent event, EventEnvelope env) {

@@ -226,6 +226,8 @@ public final class BerthProcess implements AutoCloseable {
                         d.run("rm", "-f", id);
                     }
                 }
+                // User-defined networks own host bridges: they go with the daemon's test.
+                d.run("network", "prune", "-f");
             }
         } finally {
             stop();

@@ -23,7 +23,7 @@ class IsolationIT extends DaemonTest {
         String[] rows = ps.trimmed().split("\n");
         assertEquals(2, rows.length, "only the command itself: " + ps.out());
         assertTrue(rows[1].trim().matches("1\\s+ps -o pid,args"), "the command is PID 1: " + rows[1]);
-        Docker.Result net = ok("run", "--rm", "busybox", "sh", "-c", "ls /sys/class/net");
+        Docker.Result net = ok("run", "--rm", "--network", "none", "busybox", "sh", "-c", "ls /sys/class/net");
         assertEquals("lo", net.trimmed(), "network mode none: only loopback");
         Docker.Result hostNet = ok("run", "--rm", "--network", "host", "busybox", "sh", "-c", "ls /sys/class/net | wc -l");
         assertTrue(Integer.parseInt(hostNet.trimmed()) >= 1);

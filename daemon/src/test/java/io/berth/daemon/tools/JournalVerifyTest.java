@@ -80,7 +80,7 @@ class JournalVerifyTest {
         io.berth.events.state.EngineState wrong = io.berth.events.state.StateReducer.applyAll(
                 io.berth.events.state.EngineState.EMPTY, List.of(entries.get(0), entries.get(2)));
         snapshots.write(new io.berth.events.state.EngineState(3, wrong.containers(), wrong.names(), wrong.images(),
-                wrong.tags(), wrong.execs(), wrong.execIndex()));
+                wrong.tags(), wrong.execs(), wrong.execIndex(), wrong.networks(), wrong.volumes()));
         ToolJournal.Result bad = journal.run("verify");
         assertEquals(1, bad.exit(), bad.toString());
         assertTrue(bad.out().contains("replay from the snapshot at sequence 3 differs from replay from empty"),

@@ -54,8 +54,32 @@ public final class Upcasters {
                 return payload;
             });
 
+    /**
+     * {@code container.created} v1 to v2: the spec gained published ports, mounts and network
+     * aliases. v1 containers had none of them (their networks were {@code none} or {@code host}).
+     */
+    public static final Upcaster CONTAINER_CREATED_V1 = new Upcaster("container.created", 1,
+            (Shape.Rec) ShapeParser.parse("Created{id:S,name:S,spec:ContainerSpec{image:S,imageId:S,entrypoint:L<S>,"
+                    + "cmd:L<S>,env:L<S>,workingDir:S,user:S,hostname:S,domainname:S,tty:Z,openStdin:Z,stdinOnce:Z,"
+                    + "labels:M<S>,stopSignal:S,stopTimeout:I,resources:Resources{memory:J,memorySwap:J,"
+                    + "memoryReservation:J,oomKillDisable:Z,nanoCpus:J,cpuShares:J,cpuPeriod:J,cpuQuota:J,"
+                    + "cpusetCpus:S,pidsLimit:J,ulimits:L<Ulimit{name:S,soft:J,hard:J}>},"
+                    + "restartPolicy:RestartPolicy{name:S,maximumRetryCount:I},autoRemove:Z,networkMode:S,"
+                    + "binds:L<S>}}"),
+            payload -> {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> spec = new java.util.LinkedHashMap<>((Map<String, Object>) payload.get("spec"));
+                spec.put("exposedPorts", List.of());
+                spec.put("portBindings", List.of());
+                spec.put("publishAllPorts", false);
+                spec.put("mounts", List.of());
+                spec.put("networkAliases", List.of());
+                payload.put("spec", spec);
+                return payload;
+            });
+
     private static final List<Upcaster> ALL = List.of(CONTAINER_EXITED_V1, CONTAINER_STARTED_V1,
-            CONTAINER_STOP_REQUESTED_V1);
+            CONTAINER_STOP_REQUESTED_V1, CONTAINER_CREATED_V1);
 
     private static final Map<String, Upcaster> BY_KEY = new HashMap<>();
 

@@ -51,7 +51,8 @@ public final class SnapshotStore {
     private static final Pattern NAME = Pattern.compile("state-(\\d{20})\\.snap");
 
     /** The stored form of {@link EngineState}: the indexes are rebuilt on load. */
-    public record StateSnapshot(long seq, List<Container> containers, List<Image> images, List<Exec> execs) {}
+    public record StateSnapshot(long seq, List<Container> containers, List<Image> images, List<Exec> execs,
+                                List<io.berth.events.state.Network> networks, List<io.berth.events.state.Volume> volumes) {}
 
     private final Path dir;
     private final int keep;
@@ -72,7 +73,8 @@ public final class SnapshotStore {
     /** Writes a snapshot of {@code state} and returns its file. */
     public Path write(EngineState state) throws IOException {
         StateSnapshot snap = new StateSnapshot(state.seq(), List.copyOf(state.containers().values()),
-                List.copyOf(state.images().values()), List.copyOf(state.execs().values()));
+                List.copyOf(state.images().values()), List.copyOf(state.execs().values()),
+                List.copyOf(state.networks().values()), List.copyOf(state.volumes().values()));
         Bytes<byte[]> out = Bytes.allocateElasticOnHeap(4096);
         out.writeLong(MAGIC);
         out.writeInt(FORMAT);
@@ -191,7 +193,17 @@ public final class SnapshotStore {
             execIndex = execIndex.plus(x.containerId(),
                     execIndex.getOrDefault(x.containerId(), HashTreePSet.empty()).plus(x.id()));
         }
-        return new EngineState(snap.seq(), containers, names, images, tags, execs, execIndex);
+        PMap<String, io.berth.events.state.Network> networks = ChampMap.empty();
+        for (io.berth.events.state.Network n : snap.networks()) {
+            networks = networks.plus(n.id(), n);
+        }
+        PMap<String, io.berth.events.state.Volume> volumes = ChampMap.empty();
+        for (io.berth.events.state.Volume v : snap.volumes()) {
+            volumes = volumes.plus(v.name(), v);
+        }
+        // A snapshot from before networks were journaled has none: the built-in ones are always there.
+        return new EngineState(snap.seq(), containers, names, images, tags, execs, execIndex,
+                EngineState.builtinNetworks(networks), volumes);
     }
 
     /** Snapshot files, newest first. */

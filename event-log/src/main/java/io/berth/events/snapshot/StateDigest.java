@@ -30,8 +30,13 @@ public final class StateDigest {
         images.sort(Comparator.comparing(Image::id));
         List<Exec> execs = new ArrayList<>(state.execs().values());
         execs.sort(Comparator.comparing(Exec::id));
+        List<io.berth.events.state.Network> networks = new ArrayList<>(state.networks().values());
+        networks.sort(Comparator.comparing(io.berth.events.state.Network::id));
+        List<io.berth.events.state.Volume> volumes = new ArrayList<>(state.volumes().values());
+        volumes.sort(Comparator.comparing(io.berth.events.state.Volume::name));
         Bytes<byte[]> out = Bytes.allocateElasticOnHeap(4096);
-        BinaryCodec.write(new SnapshotStore.StateSnapshot(state.seq(), containers, images, execs), out);
+        BinaryCodec.write(new SnapshotStore.StateSnapshot(state.seq(), containers, images, execs, networks, volumes),
+                out);
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(out.underlyingObject(), 0, (int) out.writePosition());

@@ -10,6 +10,9 @@ import io.berth.events.EventEnvelope;
 import io.berth.events.ExecEvent;
 import io.berth.events.ImageEvent;
 import io.berth.events.PolicyEvent;
+import io.berth.events.NetworkEvent;
+import io.berth.events.VolumeEvent;
+import java.util.LinkedHashMap;
 import io.berth.events.state.ContainerState.Status;
 import io.berth.events.state.Transitions.Verb;
 import java.util.List;
@@ -41,6 +44,8 @@ public final class StateReducer {
             case ImageEvent e -> image(s, e);
             case DaemonEvent e -> s;
             case PolicyEvent e -> s;
+            case NetworkEvent e -> network(s, e, env.timeNanos());
+            case VolumeEvent e -> volume(s, e, env.timeNanos());
         };
         return withSeq(next, env.seq());
     }
@@ -103,13 +108,7 @@ public final class StateReducer {
             case ContainerEvent.Renamed e -> renamed(s, c, e);
             case ContainerEvent.Updated e -> {
                 Transitions.next(c.state().status(), Verb.UPDATE);
-                ContainerSpec sp = c.spec();
-                ContainerSpec spec = new ContainerSpec(sp.image(), sp.imageId(), sp.entrypoint(), sp.cmd(),
-                        sp.env(), sp.workingDir(), sp.user(), sp.hostname(), sp.domainname(), sp.tty(),
-                        sp.openStdin(), sp.stdinOnce(), sp.labels(), sp.stopSignal(), sp.stopTimeout(),
-                        e.resources() == null ? sp.resources() : e.resources(),
-                        e.restartPolicy() == null ? sp.restartPolicy() : e.restartPolicy(),
-                        sp.autoRemove(), sp.networkMode(), sp.binds());
+                ContainerSpec spec = c.spec().withUpdate(e.resources(), e.restartPolicy());
                 yield put(s, c.withSpec(spec));
             }
             case ContainerEvent.Removing e -> move(s, c, Verb.REMOVE, new ContainerState.Removing());
@@ -129,8 +128,20 @@ public final class StateReducer {
             throw new EngineException(ErrorKind.ALREADY_EXISTS, "container " + c.id() + " already exists");
         }
         requireFreeName(s, c.name(), c.id());
+        for (ContainerSpec.Mount m : c.spec().mounts()) {
+            if ("volume".equals(m.type()) && !s.volumes().containsKey(m.source())) {
+                throw EngineException.notFound("no such volume: " + m.source());
+            }
+        }
         Container container = Container.created(c.id(), c.name(), c.spec(), at);
-        return s.withContainers(s.containers().plus(c.id(), container), s.names().plus(c.name(), c.id()));
+        EngineState t = s.withContainers(s.containers().plus(c.id(), container), s.names().plus(c.name(), c.id()));
+        // The container is a member of the network its mode names from the start (host and none too).
+        Network n = s.findNetwork(c.spec().networkMode());
+        if (n != null) {
+            t = t.withNetworks(t.networks().plus(n.id(),
+                    n.withMember(c.id(), new Network.Member(c.spec().networkAliases(), null))));
+        }
+        return t;
     }
 
     private static void requireFreeName(EngineState s, String name, String id) {
@@ -161,8 +172,12 @@ public final class StateReducer {
         if (ids != null) {
             execs = execs.minusAll(ids);
         }
+        PMap<String, Network> networks = s.networks();
+        for (Network n : s.networksOf(c.id())) {
+            networks = networks.plus(n.id(), n.withMember(c.id(), null));
+        }
         return new EngineState(s.seq(), s.containers().minus(c.id()), s.names().minus(c.name()), s.images(),
-                s.tags(), execs, s.execIndex().minus(c.id()));
+                s.tags(), execs, s.execIndex().minus(c.id()), networks, s.volumes());
     }
 
     private static EngineState move(EngineState s, Container c, Verb verb, ContainerState to) {
@@ -210,7 +225,8 @@ public final class StateReducer {
         };
         PSet<String> ids = s.execIndex().getOrDefault(next.containerId(), HashTreePSet.empty());
         return new EngineState(s.seq(), s.containers(), s.names(), s.images(), s.tags(),
-                s.execs().plus(next.id(), next), s.execIndex().plus(next.containerId(), ids.plus(next.id())));
+                s.execs().plus(next.id(), next), s.execIndex().plus(next.containerId(), ids.plus(next.id())),
+                s.networks(), s.volumes());
     }
 
     private static void requireExec(Exec x, String id, Exec.Status expected, String verb) {
@@ -221,6 +237,128 @@ public final class StateReducer {
             throw EngineException.conflict("cannot " + verb + " exec " + id + ": it is "
                     + x.status().name().toLowerCase(java.util.Locale.ROOT));
         }
+    }
+
+    // ---- networks
+
+    private static EngineState network(EngineState s, NetworkEvent event, long at) {
+        if (event instanceof NetworkEvent.Created e) {
+            if (s.networks().containsKey(e.networkId())) {
+                throw new EngineException(ErrorKind.ALREADY_EXISTS, "network " + e.networkId() + " already exists");
+            }
+            for (Network other : s.networks().values()) {
+                if (other.name().equals(e.name())) {
+                    throw EngineException.conflict("network with name " + e.name() + " already exists");
+                }
+            }
+            return s.withNetworks(s.networks().plus(e.networkId(), new Network(e.networkId(), e.name(), e.driver(),
+                    e.bridge(), e.subnet(), e.gateway(), e.labels(), e.internal(), at, false, java.util.Map.of())));
+        }
+        Network n = s.networks().get(event.networkId());
+        if (n == null) {
+            throw EngineException.notFound("network " + event.networkId() + " not found");
+        }
+        return switch (event) {
+            case NetworkEvent.Created e -> throw new AssertionError("handled above");
+            case NetworkEvent.Removed e -> {
+                if (n.builtin()) {
+                    throw new EngineException(ErrorKind.PERMISSION_DENIED, n.name()
+                            + " is a pre-defined network and cannot be removed");
+                }
+                if (n.hasEndpoints()) {
+                    throw new EngineException(ErrorKind.PERMISSION_DENIED, "error while removing network: network "
+                            + n.name() + " id " + n.id() + " has active endpoints");
+                }
+                yield s.withNetworks(s.networks().minus(n.id()));
+            }
+            case NetworkEvent.Connected e -> {
+                requireContainer(s, e.containerId());
+                if (n.members().containsKey(e.containerId())) {
+                    throw new EngineException(ErrorKind.PERMISSION_DENIED, "endpoint with name "
+                            + s.container(e.containerId()).name() + " already exists in network " + n.name());
+                }
+                yield putNetwork(s, n.withMember(e.containerId(), new Network.Member(e.aliases(), null)));
+            }
+            case NetworkEvent.Disconnected e -> {
+                Network.Member m = requireMember(s, n, e.containerId());
+                if (m.endpoint() != null) {
+                    throw EngineException.conflict("container " + e.containerId() + " still has an endpoint on "
+                            + n.name());
+                }
+                yield putNetwork(s, n.withMember(e.containerId(), null));
+            }
+            case NetworkEvent.Attached e -> {
+                Network.Member m = requireMember(s, n, e.containerId());
+                if (m.endpoint() != null) {
+                    throw EngineException.conflict("container " + e.containerId() + " is already attached to "
+                            + n.name());
+                }
+                yield putNetwork(s, n.withMember(e.containerId(), new Network.Member(m.aliases(), e.endpoint())));
+            }
+            case NetworkEvent.Detached e -> {
+                Network.Member m = requireMember(s, n, e.containerId());
+                if (m.endpoint() == null) {
+                    throw EngineException.conflict("container " + e.containerId() + " is not attached to "
+                            + n.name());
+                }
+                yield putNetwork(s, n.withMember(e.containerId(), new Network.Member(m.aliases(), null)));
+            }
+        };
+    }
+
+    private static void requireContainer(EngineState s, String id) {
+        if (s.container(id) == null) {
+            throw EngineException.notFound("No such container: " + id);
+        }
+    }
+
+    private static Network.Member requireMember(EngineState s, Network n, String containerId) {
+        requireContainer(s, containerId);
+        Network.Member m = n.members().get(containerId);
+        if (m == null) {
+            throw EngineException.notFound("container " + containerId + " is not connected to network " + n.name());
+        }
+        return m;
+    }
+
+    private static EngineState putNetwork(EngineState s, Network n) {
+        return s.withNetworks(s.networks().plus(n.id(), n));
+    }
+
+    // ---- volumes
+
+    private static EngineState volume(EngineState s, VolumeEvent event, long at) {
+        if (event instanceof VolumeEvent.Created e) {
+            if (s.volumes().containsKey(e.name())) {
+                throw new EngineException(ErrorKind.ALREADY_EXISTS, "volume " + e.name() + " already exists");
+            }
+            return s.withVolumes(s.volumes().plus(e.name(), new Volume(e.name(), e.driver(), e.mountpoint(),
+                    e.labels(), at, e.anonymous())));
+        }
+        Volume v = s.volumes().get(event.name());
+        if (v == null) {
+            throw EngineException.notFound("get " + event.name() + ": no such volume");
+        }
+        return switch (event) {
+            case VolumeEvent.Created e -> throw new AssertionError("handled above");
+            case VolumeEvent.Removed e -> {
+                List<String> users = s.volumeUsers(v.name());
+                if (!users.isEmpty()) {
+                    throw volumeInUse(v.name(), users);
+                }
+                yield s.withVolumes(s.volumes().minus(v.name()));
+            }
+            case VolumeEvent.Mounted e -> {
+                requireContainer(s, e.containerId());
+                yield s;
+            }
+            case VolumeEvent.Unmounted e -> s;
+        };
+    }
+
+    /** Docker's error for removing a volume that containers use. */
+    public static EngineException volumeInUse(String name, List<String> users) {
+        return EngineException.conflict("remove " + name + ": volume is in use - [" + String.join(", ", users) + "]");
     }
 
     // ---- images

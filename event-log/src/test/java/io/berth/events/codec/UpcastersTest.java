@@ -61,6 +61,30 @@ class UpcastersTest {
     }
 
     @Test
+    void containerCreatedV1ReadsAsV2WithoutPortsMountsOrAliases() {
+        io.berth.events.ContainerSpec spec = Fixtures.spec("busybox");
+        // Written as v1 was: the v2 record's payload without the fields v2 added.
+        Map<String, Object> current = new LinkedHashMap<>();
+        Bytes<byte[]> tmp = Bytes.allocateElasticOnHeap(256);
+        BinaryCodec.write(new ContainerEvent.Created(Fixtures.id(3), "old", spec), tmp);
+        current.putAll(BinaryCodec.readGeneric(BinaryCodec.shapeOf(ContainerEvent.Created.class), tmp));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> s = new LinkedHashMap<>((Map<String, Object>) current.get("spec"));
+        for (String added : java.util.List.of("exposedPorts", "portBindings", "publishAllPorts", "mounts",
+                "networkAliases")) {
+            s.remove(added);
+        }
+        current.put("spec", s);
+        Bytes<byte[]> b = Bytes.allocateElasticOnHeap(256);
+        Utf8.write(b, "container.created.v1");
+        BinaryCodec.writeGeneric(Upcasters.CONTAINER_CREATED_V1.fromShape(), current, b);
+
+        assertEquals(new ContainerEvent.Created(Fixtures.id(3), "old", spec), EventCodec.read(b));
+        assertEquals(0, b.readRemaining());
+        assertEquals(true, Upcasters.CONTAINER_CREATED_V1.fromShape().describe().endsWith("networkMode:S,binds:L<S>}}"));
+    }
+
+    @Test
     void aVersionNewerThanThisBuildIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> Upcasters.upcast("container.exited", 3, new LinkedHashMap<>()));
     }

@@ -54,7 +54,20 @@ public final class SpecBuilder {
      * @param rootfs       the mounted root file system
      * @param hostnameFile the file bind-mounted at /etc/hostname (likewise hosts and resolv.conf)
      */
-    public record Paths(Path rootfs, Path hostnameFile, Path hostsFile, Path resolvConfFile) {}
+    public record Paths(Path rootfs, Path hostnameFile, Path hostsFile, Path resolvConfFile, Path netns,
+                        List<BindMount> binds) {
+        public Paths {
+            binds = binds == null ? List.of() : List.copyOf(binds);
+        }
+
+        /** Without a network namespace of the daemon's, and without bind mounts. */
+        public Paths(Path rootfs, Path hostnameFile, Path hostsFile, Path resolvConfFile) {
+            this(rootfs, hostnameFile, hostsFile, resolvConfFile, null, List.of());
+        }
+    }
+
+    /** A host directory or file bind-mounted at {@code target} (volumes are host directories too). */
+    public record BindMount(Path source, String target, boolean readOnly) {}
 
     /** A host rlimit the daemon cannot exceed: soft and hard of its own process. */
     public record HostLimit(long soft, long hard) {}
@@ -80,7 +93,7 @@ public final class SpecBuilder {
         JsonObject linux = new JsonObject()
                 .put("resources", resources(spec.resources()))
                 .put("cgroupsPath", "/berth/" + id)
-                .put("namespaces", namespaces(spec.networkMode()))
+                .put("namespaces", namespaces(spec.networkMode(), paths.netns()))
                 .put("maskedPaths", new JsonArray(MASKED_PATHS))
                 .put("readonlyPaths", new JsonArray(READONLY_PATHS));
         return new JsonObject()
@@ -225,11 +238,18 @@ public final class SpecBuilder {
     }
 
     static JsonArray namespaces(String networkMode) {
+        return namespaces(networkMode, null);
+    }
+
+    /** The namespaces runc makes; the network one is {@code netns} when the daemon made it (a bridge). */
+    static JsonArray namespaces(String networkMode, Path netns) {
         JsonArray ns = new JsonArray();
         for (String t : List.of("pid", "ipc", "uts", "mount")) {
             ns.add(new JsonObject().put("type", t));
         }
-        if (!"host".equals(networkMode)) {
+        if (netns != null) {
+            ns.add(new JsonObject().put("type", "network").put("path", netns.toString()));
+        } else if (!"host".equals(networkMode)) {
             ns.add(new JsonObject().put("type", "network"));
         }
         return ns;
@@ -248,6 +268,10 @@ public final class SpecBuilder {
         m.add(bind("/etc/resolv.conf", p.resolvConfFile()));
         m.add(bind("/etc/hostname", p.hostnameFile()));
         m.add(bind("/etc/hosts", p.hostsFile()));
+        for (BindMount b : p.binds()) {
+            m.add(new JsonObject().put("destination", b.target()).put("type", "bind").put("source", b.source().toString())
+                    .put("options", new JsonArray(List.of("rbind", "rprivate", b.readOnly() ? "ro" : "rw"))));
+        }
         return m;
     }
 
