@@ -6,6 +6,7 @@ import io.berth.events.journal.JournalConfig;
 import io.berth.events.journal.SyncMode;
 import io.berth.events.journal.internal.ChronicleJournal;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -96,10 +97,10 @@ public class AppendBenchmark {
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
     @OperationsPerInvocation(BATCH)
-    public java.util.List<EventEnvelope> pipelinedBatches() {
-        CompletableFuture<java.util.List<EventEnvelope>> last = null;
+    public List<EventEnvelope> pipelinedBatches() {
+        CompletableFuture<List<EventEnvelope>> last = null;
         for (int b = 0; b < BATCH / RUN; b++) {
-            java.util.List<io.berth.events.Event> run = new java.util.ArrayList<>(RUN);
+            List<Event> run = new ArrayList<>(RUN);
             for (int i = 0; i < RUN; i++) {
                 run.add(nextEvent());
             }

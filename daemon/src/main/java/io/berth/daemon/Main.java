@@ -50,6 +50,8 @@ import io.berth.events.journal.Journal;
 import io.berth.events.journal.JournalConfig;
 import io.berth.events.journal.internal.ChronicleJournal;
 import io.berth.events.snapshot.SnapshotStore;
+import io.berth.events.snapshot.StateDigest;
+import io.berth.events.state.EngineState;
 import io.berth.exporters.Metrics;
 import io.berth.exporters.cgroup.CgroupReader;
 import io.vertx.core.Context;
@@ -60,7 +62,10 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -118,7 +123,7 @@ public final class Main {
 
         // Opening the journal is the slowest step of a start (Chronicle's own start-up): it overlaps
         // with the rest of the wiring, which is ready to wait for it when replay begins.
-        java.util.concurrent.CompletableFuture<Journal> opening = java.util.concurrent.CompletableFuture.supplyAsync(
+        CompletableFuture<Journal> opening = CompletableFuture.supplyAsync(
                 () -> ChronicleJournal.open(JournalConfig.defaults(config.dataRoot().resolve("journal"))
                         .withSyncMode(config.journalSync()).withRetention(config.eventsRetention())));
         SnapshotStore snapshots = new SnapshotStore(config.dataRoot().resolve("snapshots"), 2);
@@ -144,7 +149,7 @@ public final class Main {
         Journal journal;
         try {
             journal = metrics.timed(opening.join());
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
 
@@ -176,7 +181,7 @@ public final class Main {
                 DiskUsage df = new DiskUsage(containers);
                 new SystemRoutes(() -> new SystemRoutes.SystemBackend() {
                     @Override
-                    public io.berth.events.state.EngineState state() {
+                    public EngineState state() {
                         return engine.state();
                     }
 
@@ -203,10 +208,10 @@ public final class Main {
                         long last = journal.lastSeq();
                         String retention = ConfigLoader.describe(config.eventsRetention());
                         // SystemStatus lines are what the docker CLI prints of an engine's own facts.
-                        io.berth.events.state.EngineState now = engine.state();
+                        EngineState now = engine.state();
                         return new JsonObject().put("NEventsListener", events.subscribers())
                                 .put("BerthState", new JsonObject().put("Sequence", now.seq())
-                                        .put("Digest", io.berth.events.snapshot.StateDigest.of(now)))
+                                        .put("Digest", StateDigest.of(now)))
                                 .put("SystemStatus", new JsonArray()
                                         .add(new JsonArray().add("Events Retention").add(retention))
                                         .add(new JsonArray().add("Events Journal").add(last == 0 ? "empty"
@@ -231,7 +236,7 @@ public final class Main {
                 }).register(routes);
                 new ContainerRoutes(containers, paths, new LogReader(paths, engine::state, pumps), new Top(engine, runtime))
                         .register(routes);
-                new StatsRoutes(vertx, containers::find, new ContainerStats(cgroups, java.nio.file.Path.of("/proc")),
+                new StatsRoutes(vertx, containers::find, new ContainerStats(cgroups, Path.of("/proc")),
                         host.memTotal()).register(routes);
                 new ExecRoutes(execs).register(routes);
                 new ImageRoutes(images, engine::state).register(routes);

@@ -8,6 +8,7 @@ import io.berth.events.state.StateReducer;
 import io.berth.events.state.Transitions;
 import io.berth.events.state.Transitions.Verb;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
@@ -79,7 +80,7 @@ public final class RandomHistory {
                 legal.add(v);
             }
         }
-        java.util.Collections.shuffle(legal, rnd);
+        Collections.shuffle(legal, rnd);
         for (Verb v : legal) {
             Event e = containerEvent(c, v);
             if (e != null) {

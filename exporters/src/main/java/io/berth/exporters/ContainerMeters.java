@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
@@ -44,7 +46,7 @@ public final class ContainerMeters {
     private final Supplier<EngineState> state;
     private final Supplier<JournalCounters> counters;
     private final List<String> labelKeys;
-    private final Map<String, Series> series = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Series> series = new ConcurrentHashMap<>();
 
     /**
      * @param proc      the host's {@code /proc}, where a container's network counters are read
@@ -143,9 +145,9 @@ public final class ContainerMeters {
                         .register(registry));
             }
             if (p != null) {
-                for (Map.Entry<JournalCounters.RestartKey, java.util.concurrent.atomic.AtomicLong> r : p.restarts().entrySet()) {
+                for (Map.Entry<JournalCounters.RestartKey, AtomicLong> r : p.restarts().entrySet()) {
                     restartMeters.computeIfAbsent(r.getKey(), k -> FunctionCounter.builder("berth.container.restarts",
-                                    r.getValue(), java.util.concurrent.atomic.AtomicLong::get)
+                                    r.getValue(), AtomicLong::get)
                             .tags(tags).tag("reason", k.reason()).tag("decided_by", k.decidedBy())
                             .description("Restarts by policy, by what ended the run (exit, error, oom) and who decided")
                             .register(registry));

@@ -3,12 +3,12 @@ package io.berth.exporters;
 import io.berth.events.journal.Journal;
 import io.berth.events.state.EngineState;
 import io.berth.exporters.cgroup.CgroupReader;
+import io.berth.exporters.cgroup.CgroupSample;
 import io.berth.exporters.journal.JournalCounters;
 import io.berth.exporters.journal.MetricsProjection;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
@@ -187,7 +188,7 @@ public final class Metrics implements AutoCloseable {
     }
 
     /** The cgroup reading of a running container the sampler took last, or null. */
-    public io.berth.exporters.cgroup.CgroupSample cached(String id) {
+    public CgroupSample cached(String id) {
         return containers == null ? null : containers.cached(id);
     }
 

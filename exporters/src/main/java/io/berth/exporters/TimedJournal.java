@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
@@ -37,7 +38,7 @@ final class TimedJournal implements Journal {
     }
 
     private void record(long t0) {
-        appends.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        appends.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.berth.scripting.PolicyEngine.Decision;
 import io.berth.scripting.PolicyEngine.Hook;
 import io.berth.scripting.PolicyEngine.Input;
@@ -15,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -72,7 +72,7 @@ class ExamplePoliciesTest {
 
     @Test
     void backoffJittersAndResetsAfterALongRun() {
-        Set<Long> seen = new java.util.HashSet<>();
+        Set<Long> seen = new HashSet<>();
         for (int i = 0; i < 30; i++) {
             seen.add(restartDelay(decide("backoff-jitter", Hook.ON_EXIT, Inputs.exit(1, 8, 500))));
         }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.berth.scripting.PolicyEngine.Decision;
 import io.berth.scripting.PolicyEngine.Hook;
 import io.berth.scripting.PolicyEngine.Outcome;
@@ -15,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -145,7 +145,7 @@ class PolicyDirectoryTest {
         policies.start();
         next(PolicyChange.Loaded.class);
         write("same.js", V1);
-        Files.setLastModifiedTime(dir.resolve("same.js"), java.nio.file.attribute.FileTime.fromMillis(0));
+        Files.setLastModifiedTime(dir.resolve("same.js"), FileTime.fromMillis(0));
         assertNoMoreChanges();
     }
 

@@ -2,6 +2,7 @@ package io.berth.daemon.api;
 
 import io.berth.errors.EngineException;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -112,7 +113,7 @@ public final class ApiRequest {
                 return Future.failedFuture(EngineException.invalid("bad Content-Length"));
             }
         }
-        io.vertx.core.Promise<Buffer> p = io.vertx.core.Promise.promise();
+        Promise<Buffer> p = Promise.promise();
         Buffer acc = Buffer.buffer();
         http.handler(chunk -> {
             if (acc.length() + chunk.length() > MAX_JSON_BODY) {

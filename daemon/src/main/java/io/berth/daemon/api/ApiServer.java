@@ -1,17 +1,24 @@
 package io.berth.daemon.api;
 
+import io.berth.daemon.BerthVersion;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +76,7 @@ public final class ApiServer {
             GroupPrincipal group = socket.getFileSystem().getUserPrincipalLookupService()
                     .lookupPrincipalByGroupName("berth");
             Files.getFileAttributeView(socket, PosixFileAttributeView.class).setGroup(group);
-        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+        } catch (UserPrincipalNotFoundException e) {
             LOG.debug("no berth group: the socket stays root-only");
         } catch (IOException | UnsupportedOperationException e) {
             LOG.warn("cannot set the socket's mode or group: {}", e.getMessage());
@@ -77,8 +84,8 @@ public final class ApiServer {
     }
 
     /** Vert.x exposes a connection's Netty channel only on its implementation class. */
-    private static void allowPostUpgrades(io.vertx.core.http.HttpConnection conn) {
-        if (conn instanceof io.vertx.core.net.impl.ConnectionBase base) {
+    private static void allowPostUpgrades(HttpConnection conn) {
+        if (conn instanceof ConnectionBase base) {
             // A hijacked client closes its writing side when its input ends and keeps reading.
             base.channel().config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, true);
             var pipeline = base.channel().pipeline();
@@ -95,15 +102,15 @@ public final class ApiServer {
         req.response().putHeader("Api-Version", ApiVersion.CURRENT)
                 .putHeader("Docker-Experimental", "false")
                 .putHeader("Ostype", "linux")
-                .putHeader("Server", "Berth/" + io.berth.daemon.BerthVersion.VERSION + " (linux)");
+                .putHeader("Server", "Berth/" + BerthVersion.VERSION + " (linux)");
         ApiRequest api = null;
         long t0 = System.nanoTime();
         try {
             ApiVersion.Split split = ApiVersion.split(req.path());
             boolean[] known = {false};
             String realMethod = req.getHeader(PostUpgrade.METHOD_HEADER);
-            io.vertx.core.http.HttpMethod method = realMethod != null
-                    ? io.vertx.core.http.HttpMethod.valueOf(realMethod) : req.method();
+            HttpMethod method = realMethod != null
+                    ? HttpMethod.valueOf(realMethod) : req.method();
             Routes.Match m = routes.match(method, split.path(), known);
             String route = m == null ? "unmatched" : m.template();
             req.response().endHandler(v -> {
@@ -111,16 +118,16 @@ public final class ApiServer {
                 observer.observe(method.name(), route, req.response().getStatusCode(), nanos);
                 LOG.debug("{} {} -> {} in {} us", method, req.uri(), req.response().getStatusCode(), nanos / 1000);
             });
-            api = new ApiRequest(req, m == null ? java.util.Map.of() : m.params(), split.version());
+            api = new ApiRequest(req, m == null ? Map.of() : m.params(), split.version());
             if (m == null) {
                 String message = known[0] ? "method not allowed" : "page not found";
                 req.response().setStatusCode(known[0] ? 405 : 404).putHeader("Content-Type", "application/json")
-                        .end(new io.vertx.core.json.JsonObject().put("message", message).encode() + "\n");
+                        .end(new JsonObject().put("message", message).encode() + "\n");
                 return;
             }
             m.handler().handle(api);
         } catch (Throwable t) {
-            (api != null ? api : new ApiRequest(req, java.util.Map.of(), ApiVersion.CURRENT)).fail(t);
+            (api != null ? api : new ApiRequest(req, Map.of(), ApiVersion.CURRENT)).fail(t);
         }
     }
 

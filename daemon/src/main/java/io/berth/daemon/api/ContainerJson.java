@@ -1,16 +1,21 @@
 package io.berth.daemon.api;
 
 import io.berth.daemon.container.ContainerPaths;
+import io.berth.daemon.network.PortPlan;
+import io.berth.daemon.runtime.spec.SpecBuilder;
 import io.berth.events.ContainerSpec;
+import io.berth.events.NetworkEvent;
 import io.berth.events.state.Container;
 import io.berth.events.state.ContainerState;
 import io.berth.events.state.Exec;
 import io.berth.events.state.Network;
-import io.berth.events.NetworkEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /** Docker's JSON shapes for containers: {@code docker inspect} and {@code docker ps}. */
 public final class ContainerJson {
@@ -19,7 +24,7 @@ public final class ContainerJson {
 
     /** {@code GET /containers/{id}/json}. */
     public static JsonObject inspect(Container c, List<Exec> execs, ContainerPaths paths, long nowNanos) {
-        return inspect(c, execs, paths, nowNanos, List.of(), java.util.Map.of());
+        return inspect(c, execs, paths, nowNanos, List.of(), Map.of());
     }
 
     /**
@@ -27,7 +32,7 @@ public final class ContainerJson {
      * @param volumePoints volume name to its host directory, for {@code Mounts}
      */
     public static JsonObject inspect(Container c, List<Exec> execs, ContainerPaths paths, long nowNanos,
-                                     List<Network> networks, java.util.Map<String, String> volumePoints) {
+                                     List<Network> networks, Map<String, String> volumePoints) {
         ContainerSpec s = c.spec();
         List<String> argv = new ArrayList<>(s.entrypoint());
         argv.addAll(s.cmd());
@@ -140,8 +145,8 @@ public final class ContainerJson {
                 .put("PidsLimit", r.pidsLimit() > 0 ? r.pidsLimit() : null)
                 .put("Ulimits", ulimits.isEmpty() ? null : ulimits)
                 .put("CpuCount", 0).put("CpuPercent", 0).put("IOMaximumIOps", 0).put("IOMaximumBandwidth", 0)
-                .put("MaskedPaths", new JsonArray(io.berth.daemon.runtime.spec.SpecBuilder.maskedPaths()))
-                .put("ReadonlyPaths", new JsonArray(io.berth.daemon.runtime.spec.SpecBuilder.readonlyPaths()));
+                .put("MaskedPaths", new JsonArray(SpecBuilder.maskedPaths()))
+                .put("ReadonlyPaths", new JsonArray(SpecBuilder.readonlyPaths()));
     }
 
     static JsonObject portBindings(ContainerSpec s) {
@@ -157,7 +162,7 @@ public final class ContainerJson {
         return out;
     }
 
-    static JsonArray mounts(ContainerSpec s, java.util.Map<String, String> volumePoints) {
+    static JsonArray mounts(ContainerSpec s, Map<String, String> volumePoints) {
         JsonArray out = new JsonArray();
         for (ContainerSpec.Mount m : s.mounts()) {
             JsonObject o = new JsonObject().put("Type", m.type());
@@ -202,7 +207,7 @@ public final class ContainerJson {
             nets.put(s.networkMode(), endpoint(null, c, null, null));
         }
         boolean running = c.state() instanceof ContainerState.Running || c.state() instanceof ContainerState.Paused;
-        JsonObject ports = running ? io.berth.daemon.network.PortPlan.dockerPorts(s.exposedPorts(), published(c, networks))
+        JsonObject ports = running ? PortPlan.dockerPorts(s.exposedPorts(), published(c, networks))
                 : new JsonObject();
         return new JsonObject()
                 .put("Bridge", "").put("SandboxID", primary == null ? "" : c.id()).put("SandboxKey", sandbox)
@@ -221,8 +226,8 @@ public final class ContainerJson {
     private static String endpointId(Container c, NetworkEvent.Endpoint e) {
         try {
             byte[] d = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest((c.id() + "/" + e.ifname()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(d);
+                    .digest((c.id() + "/" + e.ifname()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d);
         } catch (java.security.NoSuchAlgorithmException x) {
             throw new IllegalStateException(x);
         }
@@ -267,7 +272,7 @@ public final class ContainerJson {
                 .put("HostConfig", new JsonObject().put("NetworkMode", s.networkMode()))
                 .put("NetworkSettings", new JsonObject().put("Networks",
                         networkSettings(c, networks).getJsonObject("Networks")))
-                .put("Mounts", mounts(s, java.util.Map.of()));
+                .put("Mounts", mounts(s, Map.of()));
         if (sizeRw != null) {
             o.put("SizeRw", sizeRw).put("SizeRootFs", sizeRw);
         }

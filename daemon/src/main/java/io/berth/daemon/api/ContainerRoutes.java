@@ -1,6 +1,7 @@
 package io.berth.daemon.api;
 
 import io.berth.daemon.container.AttachSession;
+import io.berth.daemon.container.ContainerArchive;
 import io.berth.daemon.container.ContainerPaths;
 import io.berth.daemon.container.ContainerService;
 import io.berth.daemon.container.LogReader;
@@ -14,9 +15,13 @@ import io.berth.events.state.Image;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -30,14 +35,14 @@ public final class ContainerRoutes {
     private final ContainerPaths paths;
     private final LogReader logs;
     private final Top top;
-    private final io.berth.daemon.container.ContainerArchive archive;
+    private final ContainerArchive archive;
 
     public ContainerRoutes(ContainerService service, ContainerPaths paths, LogReader logs, Top top) {
         this.service = service;
         this.paths = paths;
         this.logs = logs;
         this.top = top;
-        this.archive = new io.berth.daemon.container.ContainerArchive(paths);
+        this.archive = new ContainerArchive(paths);
     }
 
     public void register(Routes r) {
@@ -81,7 +86,7 @@ public final class ContainerRoutes {
         service.withRootfs(r.param("id"), id -> () -> archive.stat(id, path)).onFailure(r::fail).onSuccess(st -> {
             r.response().putHeader("X-Docker-Container-Path-Stat", st.header()).putHeader("Content-Type", "application/x-tar")
                     .setStatusCode(200).setChunked(true);
-            java.io.OutputStream out = Streams.outputStream(r.response());
+            OutputStream out = Streams.outputStream(r.response());
             service.withRootfs(r.param("id"), id -> () -> {
                 archive.read(id, path, out);
                 return null;
@@ -98,7 +103,7 @@ public final class ContainerRoutes {
     private void putArchive(ApiRequest r) {
         String path = r.query("path");
         boolean copyUidGid = r.queryBool("copyUIDGID", false);
-        java.io.InputStream in = Streams.inputStream(r.http(), ImageRoutes.MAX_UPLOAD);
+        InputStream in = Streams.inputStream(r.http(), ImageRoutes.MAX_UPLOAD);
         r.reply(service.withRootfs(r.param("id"), id -> () -> {
             archive.write(id, path, in, copyUidGid);
             return null;
@@ -126,7 +131,7 @@ public final class ContainerRoutes {
     private void inspect(ApiRequest r) {
         Container c = service.find(r.param("id"));
         EngineState s = service.state();
-        java.util.Map<String, String> points = new java.util.HashMap<>();
+        Map<String, String> points = new HashMap<>();
         s.volumes().values().forEach(v -> points.put(v.name(), v.mountpoint()));
         r.ok(ContainerJson.inspect(c, s.execsOf(c.id()), paths, System.currentTimeMillis() * 1_000_000L,
                 s.networksOf(c.id()), points));

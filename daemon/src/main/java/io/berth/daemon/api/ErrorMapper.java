@@ -3,6 +3,7 @@ package io.berth.daemon.api;
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;
 import io.vertx.core.json.DecodeException;
+import java.util.concurrent.CompletionException;
 
 /** The one place where errors become HTTP statuses and Docker's {@code {"message": ...}} bodies. */
 public final class ErrorMapper {
@@ -28,7 +29,7 @@ public final class ErrorMapper {
     /** Classifies any throwable: engine errors keep their kind, malformed JSON is bad input, the rest is internal. */
     public static EngineException classify(Throwable t) {
         Throwable c = t;
-        while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
+        while (c instanceof CompletionException && c.getCause() != null) {
             c = c.getCause();
         }
         if (c instanceof EngineException e) {

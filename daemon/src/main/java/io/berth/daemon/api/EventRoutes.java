@@ -8,6 +8,7 @@ import io.berth.errors.EngineException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -76,7 +77,7 @@ public final class EventRoutes {
     }
 
     private static long nowNanos() {
-        java.time.Instant t = java.time.Instant.now();
+        Instant t = Instant.now();
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 

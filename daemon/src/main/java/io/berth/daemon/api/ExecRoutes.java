@@ -3,6 +3,7 @@ package io.berth.daemon.api;
 import io.berth.daemon.container.AttachSession;
 import io.berth.daemon.container.ExecService;
 import io.berth.events.state.Exec;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** The exec routes: create on a container, then start, inspect and resize by exec id. */
@@ -29,7 +30,7 @@ public final class ExecRoutes {
         r.jsonBody().onFailure(r::fail).onSuccess(body -> {
             boolean detach = Json.flag(body, "Detach");
             boolean tty = body.getValue("Tty") == null ? x.spec().tty() : Json.flag(body, "Tty");
-            io.vertx.core.json.JsonArray size = body.getJsonArray("ConsoleSize");
+            JsonArray size = body.getJsonArray("ConsoleSize");
             int[] consoleSize = size != null && size.size() == 2 && size.getInteger(0) > 0
                     ? new int[] {size.getInteger(0), size.getInteger(1)} : null;
             if (detach) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Docker's {@code filters} query parameter: a JSON map from filter name to values, in either the
@@ -70,7 +71,7 @@ public final class Filters {
     }
 
     /** True if the filter is absent, or any of its values satisfies {@code test}. */
-    public boolean any(String name, java.util.function.Predicate<String> test) {
+    public boolean any(String name, Predicate<String> test) {
         return !has(name) || get(name).stream().anyMatch(test);
     }
 

@@ -1,6 +1,7 @@
 package io.berth.daemon.api;
 
 import io.vertx.core.Future;
+import io.vertx.core.internal.net.StreamChannelInternal;
 import io.vertx.core.net.NetSocket;
 
 /**
@@ -27,7 +28,7 @@ public final class Hijack {
      * keeps reading. Vert.x reports a half-closed input only as a channel event, on its internal API.
      */
     public static void onHalfClose(NetSocket socket, Runnable action) {
-        if (socket instanceof io.vertx.core.internal.net.StreamChannelInternal channel) {
+        if (socket instanceof StreamChannelInternal channel) {
             channel.eventHandler(evt -> {
                 if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
                     action.run();

@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -97,7 +99,7 @@ public final class ImageRoutes {
 
     private void inspect(ApiRequest r) {
         Image img = images.resolve(r.param("name"));
-        JsonObject raw = new JsonObject(new String(images.store().rawConfig(img.id()), java.nio.charset.StandardCharsets.UTF_8));
+        JsonObject raw = new JsonObject(new String(images.store().rawConfig(img.id()), StandardCharsets.UTF_8));
         JsonArray history = raw.getJsonArray("history", new JsonArray());
         String comment = history.isEmpty() ? "" : history.getJsonObject(history.size() - 1).getString("comment", "");
         JsonObject rootfs = raw.getJsonObject("rootfs", new JsonObject());
@@ -126,14 +128,14 @@ public final class ImageRoutes {
 
     private void history(ApiRequest r) {
         Image img = images.resolve(r.param("name"));
-        JsonObject raw = new JsonObject(new String(images.store().rawConfig(img.id()), java.nio.charset.StandardCharsets.UTF_8));
+        JsonObject raw = new JsonObject(new String(images.store().rawConfig(img.id()), StandardCharsets.UTF_8));
         JsonArray out = new JsonArray();
         JsonArray history = raw.getJsonArray("history", new JsonArray());
         for (int i = history.size() - 1; i >= 0; i--) {
             JsonObject h = history.getJsonObject(i);
             long created = 0;
             try {
-                created = java.time.OffsetDateTime.parse(h.getString("created", raw.getString("created"))).toEpochSecond();
+                created = OffsetDateTime.parse(h.getString("created", raw.getString("created"))).toEpochSecond();
             } catch (RuntimeException ignored) {
                 // Shown as 0.
             }

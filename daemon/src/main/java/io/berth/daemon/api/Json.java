@@ -1,11 +1,14 @@
 package io.berth.daemon.api;
 
+import io.berth.errors.EngineException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /** Small helpers for Docker's JSON conventions: RFC 3339 nano times, null for empty collections. */
@@ -29,11 +32,11 @@ public final class Json {
 
     /** A string array, or null when empty (Docker omits empty slices as null). */
     public static JsonArray arrayOrNull(Collection<String> items) {
-        return items == null || items.isEmpty() ? null : new JsonArray(java.util.List.copyOf(items));
+        return items == null || items.isEmpty() ? null : new JsonArray(List.copyOf(items));
     }
 
     public static JsonArray array(Collection<?> items) {
-        return new JsonArray(items == null ? java.util.List.of() : java.util.List.copyOf(items));
+        return new JsonArray(items == null ? List.of() : List.copyOf(items));
     }
 
     public static JsonObject object(Map<String, String> map) {
@@ -77,27 +80,27 @@ public final class Json {
         if (type.isInstance(v)) {
             return type.cast(v);
         }
-        throw io.berth.errors.EngineException.invalid("invalid JSON: " + key + " must be " + typeName + ", not " + v);
+        throw EngineException.invalid("invalid JSON: " + key + " must be " + typeName + ", not " + v);
     }
 
     /** A string list from a JSON value that may be absent, null, a string, or an array. */
-    public static java.util.List<String> strings(Object value) {
+    public static List<String> strings(Object value) {
         if (value == null) {
-            return java.util.List.of();
+            return List.of();
         }
         if (value instanceof String s) {
-            return java.util.List.of(s);
+            return List.of(s);
         }
         if (value instanceof JsonArray a) {
-            java.util.List<String> out = new java.util.ArrayList<>();
+            List<String> out = new ArrayList<>();
             for (Object o : a) {
                 if (!(o instanceof String s)) {
-                    throw io.berth.errors.EngineException.invalid("invalid JSON: expected a string, got " + o);
+                    throw EngineException.invalid("invalid JSON: expected a string, got " + o);
                 }
                 out.add(s);
             }
             return out;
         }
-        throw io.berth.errors.EngineException.invalid("invalid JSON: expected a string array, got " + value);
+        throw EngineException.invalid("invalid JSON: expected a string array, got " + value);
     }
 }

@@ -6,6 +6,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import java.util.Locale;
 
 /**
  * Lets Docker's hijacked requests through Vert.x: Docker upgrades {@code POST} requests
@@ -52,6 +53,6 @@ final class PostUpgrade extends ChannelInboundHandlerAdapter {
         String upgrade = r.headers().get(HttpHeaderNames.UPGRADE);
         String connection = r.headers().get(HttpHeaderNames.CONNECTION);
         return upgrade != null && upgrade.equalsIgnoreCase("tcp") && connection != null
-                && connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade");
+                && connection.toLowerCase(Locale.ROOT).contains("upgrade");
     }
 }

@@ -1,6 +1,8 @@
 package io.berth.daemon.api;
 
 import io.vertx.core.http.HttpMethod;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,7 +85,7 @@ public final class Routes {
             }
             Map<String, String> params = new LinkedHashMap<>();
             for (int i = 0; i < r.names().size(); i++) {
-                params.put(r.names().get(i), java.net.URLDecoder.decode(m.group(i + 1), java.nio.charset.StandardCharsets.UTF_8));
+                params.put(r.names().get(i), URLDecoder.decode(m.group(i + 1), StandardCharsets.UTF_8));
             }
             return new Match(r.handler(), params, r.template());
         }

@@ -3,6 +3,7 @@ package io.berth.daemon.api;
 import io.berth.daemon.container.ContainerStats;
 import io.berth.events.state.Container;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -79,7 +80,7 @@ public final class StatsRoutes {
     }
 
     private Future<Void> after(long millis) {
-        io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+        Promise<Void> p = Promise.promise();
         vertx.setTimer(millis, t -> p.complete());
         return p.future();
     }

@@ -5,6 +5,8 @@ import io.berth.daemon.config.DaemonConfig;
 import io.berth.daemon.system.HostInfo;
 import io.berth.events.state.ContainerState;
 import io.berth.events.state.EngineState;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -30,7 +32,7 @@ public final class SystemRoutes {
         JsonObject extraInfo();
 
         /** {@code docker system df}. */
-        io.vertx.core.Future<JsonObject> diskUsage();
+        Future<JsonObject> diskUsage();
     }
 
     private final Supplier<SystemBackend> backend;
@@ -51,7 +53,7 @@ public final class SystemRoutes {
         r.response().putHeader("Cache-Control", "no-cache, no-store, must-revalidate").putHeader("Pragma", "no-cache")
                 .putHeader("Builder-Version", "1").putHeader("Swarm", "inactive")
                 .putHeader("Content-Type", "text/plain; charset=utf-8");
-        if (r.http().method() == io.vertx.core.http.HttpMethod.HEAD) {
+        if (r.http().method() == HttpMethod.HEAD) {
             r.response().putHeader("Content-Length", "0").setStatusCode(200).end();
         } else {
             r.response().setStatusCode(200).end("OK");

@@ -1,6 +1,7 @@
 package io.berth.daemon.api;
 
 import io.berth.daemon.volume.VolumeService;
+import io.berth.errors.EngineException;
 import io.berth.events.state.EngineState;
 import io.berth.events.state.Volume;
 import io.vertx.core.json.JsonArray;
@@ -28,7 +29,7 @@ public final class VolumeRoutes {
         r.get("/volumes/{name}", req -> {
             Volume v = service.state().volumes().get(req.param("name"));
             if (v == null) {
-                throw io.berth.errors.EngineException.notFound("get " + req.param("name") + ": no such volume");
+                throw EngineException.notFound("get " + req.param("name") + ": no such volume");
             }
             req.ok(json(v));
         });

@@ -6,6 +6,7 @@ import io.berth.events.ContainerSpec;
 import io.berth.events.journal.Retention;
 import io.berth.events.journal.SyncMode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -39,14 +40,14 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Pat
      * @param callTimeout   the time a policy's hook may take
      * @param maxMemory     the largest memory limit an {@code onOom} decision may set, 0 for no cap
      */
-    public record Policies(Path dir, String defaultPolicy, java.time.Duration callTimeout, long maxMemory) {}
+    public record Policies(Path dir, String defaultPolicy, Duration callTimeout, long maxMemory) {}
 
     /**
      * @param addr      host:port of the Prometheus endpoint, empty for none
      * @param interval  how often containers' cgroups are sampled
      * @param labelKeys container labels exported as Prometheus labels ({@code container_label_KEY})
      */
-    public record Metrics(String addr, java.time.Duration interval, List<String> labelKeys) {
+    public record Metrics(String addr, Duration interval, List<String> labelKeys) {
         public Metrics {
             labelKeys = List.copyOf(labelKeys);
         }

@@ -1,7 +1,9 @@
 package io.berth.daemon.container;
 
+import io.berth.daemon.api.Hijack;
 import io.berth.daemon.api.Streams;
 import io.berth.daemon.runtime.AttachConnection;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import java.io.IOException;
@@ -30,7 +32,7 @@ public final class AttachSession {
     private final LinkedBlockingQueue<byte[]> input = new LinkedBlockingQueue<>();
     private volatile AttachConnection connection;
     private volatile boolean clientGone;
-    private volatile io.vertx.core.Future<?> endGate = io.vertx.core.Future.succeededFuture();
+    private volatile Future<?> endGate = Future.succeededFuture();
 
     /**
      * @param closeStdinAtEof close the process's stdin when the client closes its side (StdinOnce)
@@ -52,7 +54,7 @@ public final class AttachSession {
                 }
             });
             socket.endHandler(v -> input.add(EOF));
-            io.berth.daemon.api.Hijack.onHalfClose(socket, () -> input.add(EOF));
+            Hijack.onHalfClose(socket, () -> input.add(EOF));
         } else {
             socket.handler(b -> { });
             socket.endHandler(v -> { });
@@ -80,7 +82,7 @@ public final class AttachSession {
      * Holds the end of the client's stream until {@code gate} completes: an exec client asks for the
      * exit code as soon as its stream ends, so the exit must be journaled first.
      */
-    public void endAfter(io.vertx.core.Future<?> gate) {
+    public void endAfter(Future<?> gate) {
         this.endGate = gate;
     }
 

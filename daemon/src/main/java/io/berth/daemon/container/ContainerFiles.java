@@ -1,5 +1,6 @@
 package io.berth.daemon.container;
 
+import io.berth.daemon.network.HostsFiles;
 import io.berth.daemon.os.FileOps;
 import io.berth.daemon.os.Mounts;
 import io.berth.daemon.runtime.spec.ProcessUser;
@@ -69,7 +70,7 @@ public final class ContainerFiles {
         FileOps.writeAtomically(paths.hostname(id), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
         String hostsText = hosts != null ? hosts : hosts(spec);
         FileOps.writeAtomically(paths.hosts(id), hostsText.getBytes(StandardCharsets.UTF_8));
-        String resolv = netns != null ? io.berth.daemon.network.HostsFiles.resolvConf(resolvConf()) : resolvConf();
+        String resolv = netns != null ? HostsFiles.resolvConf(resolvConf()) : resolvConf();
         FileOps.writeAtomically(paths.resolvConf(id), resolv.getBytes(StandardCharsets.UTF_8));
         ProcessUser user = ProcessUser.resolve(paths.rootfs(id), spec.user());
         JsonObject config = specs.build(id, spec, user, new SpecBuilder.Paths(paths.rootfs(id), paths.hostname(id),

@@ -1,13 +1,14 @@
 package io.berth.daemon.container;
 
 import io.berth.daemon.engine.Engine;
+import io.berth.daemon.network.NetworkService;
+import io.berth.daemon.os.FileOps;
+import io.berth.daemon.policy.PolicyService;
 import io.berth.daemon.runtime.CreateRequest;
 import io.berth.daemon.runtime.ExitMonitor;
 import io.berth.daemon.runtime.OciRuntime;
-import io.berth.daemon.policy.PolicyService;
 import io.berth.daemon.runtime.oom.OomMonitor;
-import io.berth.scripting.PolicyEngine;
-import io.berth.scripting.PolicyEngine.Hook;
+import io.berth.daemon.volume.VolumeService;
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;
 import io.berth.events.ContainerEvent;
@@ -16,17 +17,25 @@ import io.berth.events.Event;
 import io.berth.events.EventEnvelope;
 import io.berth.events.state.Container;
 import io.berth.events.state.ContainerState;
+import io.berth.events.state.EngineState;
+import io.berth.events.state.StateReducer;
 import io.berth.events.state.Transitions;
 import io.berth.events.state.Transitions.Verb;
+import io.berth.scripting.PolicyEngine;
+import io.berth.scripting.PolicyEngine.Hook;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +64,8 @@ public final class ContainerService {
     private final RestartRule.Backoff backoff;
     private final OomKills oomKills;
     private final PolicyService policies;
-    private final io.berth.daemon.network.NetworkService networks;
-    private final io.berth.daemon.volume.VolumeService volumes;
+    private final NetworkService networks;
+    private final VolumeService volumes;
     private final Map<String, Long> restartTimers = new HashMap<>();
     /** Set once this daemon stops its containers on the way down (live-restore off). */
     private boolean shuttingDown;
@@ -67,8 +76,8 @@ public final class ContainerService {
     public ContainerService(Engine engine, OciRuntime runtime, ImageResolver images, ContainerFiles files,
                             ContainerPaths paths, ExecutorService pumps, int ncpu, RestartRule.Backoff backoff,
                             OomMonitor oomMonitor, PolicyService policies,
-                            io.berth.daemon.network.NetworkService networks,
-                            io.berth.daemon.volume.VolumeService volumes) {
+                            NetworkService networks,
+                            VolumeService volumes) {
         this.networks = networks;
         this.volumes = volumes;
         this.engine = engine;
@@ -86,7 +95,7 @@ public final class ContainerService {
 
     // ---- lookup
 
-    public io.berth.events.state.EngineState state() {
+    public EngineState state() {
         return engine.state();
     }
 
@@ -100,7 +109,7 @@ public final class ContainerService {
     }
 
     /** Runs {@code op} on the container {@code ref} names, after any other operation on it. */
-    private <T> Future<T> exclusively(String ref, java.util.function.Function<String, Future<T>> op) {
+    private <T> Future<T> exclusively(String ref, Function<String, Future<T>> op) {
         Container found = engine.state().findContainer(ref);
         if (found == null) {
             return Future.failedFuture(noSuchContainer(ref));
@@ -123,18 +132,18 @@ public final class ContainerService {
             String id = Names.newId();
             List<String> anonymous = new ArrayList<>();
             ContainerSpec spec = CreateParser.parse(body, image.id(), images.config(image.id()), id, ncpu, () -> {
-                String n = io.berth.daemon.volume.VolumeService.anonymousName();
+                String n = VolumeService.anonymousName();
                 anonymous.add(n);
                 return n;
             });
-            networks.requireMode(spec);
+            networks.requireSupportedMode(spec);
             String chosen = name == null || name.isEmpty()
                     ? Names.generate(n -> engine.state().names().containsKey(n))
                     : Names.validate(name);
             String owner = engine.state().names().get(chosen);
             if (owner != null) {
                 // Refuse before anything is written; the commit checks again against in-flight creates.
-                throw io.berth.events.state.StateReducer.nameInUse(chosen, owner);
+                throw StateReducer.nameInUse(chosen, owner);
             }
             return engine.blocking(() -> {
                 files.create(id);
@@ -181,7 +190,7 @@ public final class ContainerService {
         return engine.blocking(() -> launch(c, attaching == null ? List.of() : attaching))
                 .compose(run -> {
                     List<Event> events = new ArrayList<>(run.setup().attached());
-                    events.addAll(io.berth.daemon.volume.VolumeService.runEvents(id, c.spec().mounts(), true));
+                    events.addAll(VolumeService.runEvents(id, c.spec().mounts(), true));
                     events.add(new ContainerEvent.Started(id, run.pid(), run.startedAt()));
                     return engine.commitAll(events).map(run);
                 })
@@ -198,14 +207,15 @@ public final class ContainerService {
     }
 
     /** What a launch acquired: the init process, when it started, and its network setup. */
-    private record Launched(int pid, long startedAt, io.berth.daemon.network.NetworkService.Setup setup) {}
+    private record Launched(int pid, long startedAt, NetworkService.Setup setup) {}
 
     /** Runs on a worker: everything between a stopped container and a running one, undone on failure. */
     private Launched launch(Container c, List<AttachSession> attaching) throws IOException {
         String id = c.id();
         boolean created = false;
         long t0 = System.nanoTime();
-        io.berth.daemon.network.NetworkService.Setup setup = io.berth.daemon.network.NetworkService.Setup.NONE;
+        NetworkService.Setup setup = NetworkService.Setup.NONE;
+        networks.requireMode(c);
         try {
             files.mount(id, images.layerDirs(c.spec().imageId()));
             long t1 = System.nanoTime();
@@ -213,9 +223,9 @@ public final class ContainerService {
             setup = networks.setUp(c);
             files.prepare(id, c.spec(), setup.netns(), setup.netns() == null ? null
                     : networks.hostsFor(c, setup.attached()), binds);
-            java.nio.file.Files.createDirectories(paths.shim(id));
-            java.nio.file.Files.createDirectories(paths.exits());
-            java.nio.file.Files.deleteIfExists(paths.exits().resolve(id));
+            Files.createDirectories(paths.shim(id));
+            Files.createDirectories(paths.exits());
+            Files.deleteIfExists(paths.exits().resolve(id));
             long t2 = System.nanoTime();
             int pid = runtime.create(new CreateRequest(id, c.name(), paths.dir(id), paths.shim(id), paths.exits(),
                     paths.log(id), c.spec().tty(), c.spec().openStdin()));
@@ -246,7 +256,7 @@ public final class ContainerService {
             if (setup.netns() != null) {
                 try {
                     networks.tearDown(id, setup.attached().stream().map(a ->
-                            new io.berth.daemon.network.NetworkService.Endpointed(a.networkId(), a.endpoint())).toList());
+                            new NetworkService.Endpointed(a.networkId(), a.endpoint())).toList());
                 } catch (RuntimeException | IOException cleanup) {
                     LOG.warn("tearing down the network of {} after a failed start: {}", id, cleanup.getMessage());
                 }
@@ -256,7 +266,7 @@ public final class ContainerService {
     }
 
     private static long nowNanos() {
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
@@ -325,14 +335,14 @@ public final class ContainerService {
         return engine.blocking(() -> {
             List<Long> out = new ArrayList<>();
             for (Container c : containers) {
-                out.add(io.berth.daemon.os.FileOps.treeSize(paths.upper(c.id())));
+                out.add(FileOps.treeSize(paths.upper(c.id())));
             }
             return out;
         });
     }
 
     /** Runs blocking file work on the container's root file system, mounting it first if needed. */
-    public <T> Future<T> withRootfs(String ref, java.util.function.Function<String, java.util.concurrent.Callable<T>> work) {
+    public <T> Future<T> withRootfs(String ref, Function<String, Callable<T>> work) {
         Container c = engine.state().findContainer(ref);
         if (c == null) {
             return Future.failedFuture(noSuchContainer(ref));
@@ -571,7 +581,7 @@ public final class ContainerService {
         });
     }
 
-    private Future<Void> simple(String ref, java.util.function.Function<Container, Future<?>> op) {
+    private Future<Void> simple(String ref, Function<Container, Future<?>> op) {
         Container found = engine.state().findContainer(ref);
         if (found == null) {
             return Future.failedFuture(noSuchContainer(ref));
@@ -782,18 +792,18 @@ public final class ContainerService {
      * A teardown that fails is logged and not journaled, so a later removal or daemon start retries it.
      */
     private Future<Void> releaseRun(String id, ContainerSpec spec) {
-        List<io.berth.daemon.network.NetworkService.Endpointed> endpoints = networks.endpointsOf(id);
+        List<NetworkService.Endpointed> endpoints = networks.endpointsOf(id);
         return engine.blocking(() -> {
             List<Event> events = new ArrayList<>();
-            if (!endpoints.isEmpty() || java.nio.file.Files.exists(paths.execRoot().resolve("netns").resolve(id))) {
+            if (!endpoints.isEmpty() || Files.exists(paths.execRoot().resolve("netns").resolve(id))) {
                 try {
                     networks.tearDown(id, endpoints);
-                    events.addAll(io.berth.daemon.network.NetworkService.detachedEvents(id, endpoints));
+                    events.addAll(NetworkService.detachedEvents(id, endpoints));
                 } catch (RuntimeException | IOException e) {
                     LOG.warn("tearing down the network of {}: {}", id, e.getMessage());
                 }
             }
-            events.addAll(io.berth.daemon.volume.VolumeService.runEvents(id, spec.mounts(), false));
+            events.addAll(VolumeService.runEvents(id, spec.mounts(), false));
             return events;
         }).compose(events -> events.isEmpty() ? Future.<Void>succeededFuture() : engine.commitAll(events))
                 .compose(v -> endpoints.isEmpty() ? Future.succeededFuture() : engine.blocking(() -> {
@@ -957,25 +967,25 @@ public final class ContainerService {
                     return null;
                 });
             } else if (!networks.endpointsOf(c.id()).isEmpty()) {
-                // A run that ended while the daemon was down: its endpoints are torn down now.
-                engine.exclusive(c.id(), () -> releaseRun(c.id(), c.spec())).onComplete(x -> {
-                    Container now = engine.state().container(c.id());
-                    if (now != null && now.state() instanceof ContainerState.Restarting r) {
-                        scheduleRestart(now.id(), r.attempt(), r.delayMillis());
-                    } else if (now != null && now.state() instanceof ContainerState.Exited
-                            && RestartRule.atDaemonStart(now.spec().restartPolicy(), now.manuallyStopped())) {
-                        start(now.id()).onFailure(err ->
-                                LOG.warn("starting {} with the daemon failed: {}", now.id(), err.getMessage()));
-                    }
-                });
-            } else if (c.state() instanceof ContainerState.Restarting r) {
-                scheduleRestart(c.id(), r.attempt(), r.delayMillis());
-            } else if (c.state() instanceof ContainerState.Exited
-                    && RestartRule.atDaemonStart(c.spec().restartPolicy(), c.manuallyStopped())) {
-                starts.add(start(c.id()).onFailure(err ->
-                        LOG.warn("starting {} with the daemon failed: {}", c.id(), err.getMessage())));
+                // A run that ended while the daemon was down: its endpoints are torn down first.
+                starts.add(engine.exclusive(c.id(), () -> releaseRun(c.id(), c.spec()))
+                        .compose(x -> resumeStopped(engine.state().container(c.id()))));
+            } else {
+                starts.add(resumeStopped(c));
             }
         }
         return Future.join(starts).mapEmpty();
+    }
+
+    /** A stopped container at daemon start: a restart under way is scheduled again, a policy's start made. */
+    private Future<Void> resumeStopped(Container c) {
+        if (c != null && c.state() instanceof ContainerState.Restarting r) {
+            scheduleRestart(c.id(), r.attempt(), r.delayMillis());
+        } else if (c != null && c.state() instanceof ContainerState.Exited
+                && RestartRule.atDaemonStart(c.spec().restartPolicy(), c.manuallyStopped())) {
+            return start(c.id()).onFailure(err ->
+                    LOG.warn("starting {} with the daemon failed: {}", c.id(), err.getMessage()));
+        }
+        return Future.succeededFuture();
     }
 }

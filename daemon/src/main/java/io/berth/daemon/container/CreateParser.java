@@ -2,15 +2,22 @@ package io.berth.daemon.container;
 
 import io.berth.daemon.api.Json;
 import io.berth.daemon.image.ImageConfig;
+import io.berth.daemon.network.PortPlan;
+import io.berth.daemon.volume.MountSpecs;
+import io.berth.daemon.volume.VolumeService;
 import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Turns a Docker {@code POST /containers/create} body into a validated {@link ContainerSpec}, merged
@@ -42,12 +49,12 @@ public final class CreateParser {
      * @param ncpu    CPUs on the host, the upper bound of {@code NanoCpus}
      */
     public static ContainerSpec parse(JsonObject body, String imageId, ImageConfig image, String id, int ncpu) {
-        return parse(body, imageId, image, id, ncpu, io.berth.daemon.volume.VolumeService::anonymousName);
+        return parse(body, imageId, image, id, ncpu, VolumeService::anonymousName);
     }
 
     /** As {@link #parse(JsonObject, String, ImageConfig, String, int)}, naming anonymous volumes by {@code anonymous}. */
     public static ContainerSpec parse(JsonObject body, String imageId, ImageConfig image, String id, int ncpu,
-                                      java.util.function.Supplier<String> anonymous) {
+                                      Supplier<String> anonymous) {
         JsonObject host = Json.obj(body, "HostConfig");
         List<String> entrypoint = Json.strings(body.getValue("Entrypoint"));
         List<String> cmd = Json.strings(body.getValue("Cmd"));
@@ -85,15 +92,15 @@ public final class CreateParser {
             throw EngineException.invalid("can't create 'AutoRemove' container with restart policy");
         }
         Integer stopTimeout = body.getInteger("StopTimeout");
-        List<ContainerSpec.PortBinding> bindings = io.berth.daemon.network.PortPlan.bindings(host.getJsonObject("PortBindings"));
-        List<String> exposed = io.berth.daemon.network.PortPlan.exposed(image.exposedPorts(),
+        List<ContainerSpec.PortBinding> bindings = PortPlan.bindings(host.getJsonObject("PortBindings"));
+        List<String> exposed = PortPlan.exposed(image.exposedPorts(),
                 body.getJsonObject("ExposedPorts"), bindings);
         boolean publishAll = Json.flag(host, "PublishAllPorts");
         if (("host".equals(networkMode) || "none".equals(networkMode)) && !bindings.isEmpty()) {
             // As dockerd: nothing to publish from the host's namespace, or from none.
             bindings = List.of();
         }
-        List<ContainerSpec.Mount> mounts = io.berth.daemon.volume.MountSpecs.parse(body, host, anonymous);
+        List<ContainerSpec.Mount> mounts = MountSpecs.parse(body, host, anonymous);
         return new ContainerSpec(
                 image(body), imageId, entrypoint, cmd, env,
                 workingDir.isEmpty() ? "/" : workingDir,
@@ -228,8 +235,8 @@ public final class CreateParser {
     static final class HostName {
         static String get() {
             try {
-                return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim();
-            } catch (java.io.IOException e) {
+                return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+            } catch (IOException e) {
                 return "localhost";
             }
         }

@@ -15,6 +15,7 @@ import io.berth.events.state.ContainerState;
 import io.berth.events.state.Exec;
 import io.berth.events.state.Transitions;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -142,7 +143,7 @@ public final class ExecService {
         Exec x = find(execId);
         ExecEvent.Created s = x.spec();
         JsonObject process = new JsonObject().put("tty", s.tty()).put("entrypoint", s.cmd().get(0))
-                .put("arguments", new io.vertx.core.json.JsonArray(s.cmd().subList(1, s.cmd().size())))
+                .put("arguments", new JsonArray(s.cmd().subList(1, s.cmd().size())))
                 .put("privileged", s.privileged());
         if (!s.user().isEmpty()) {
             process.put("user", s.user());

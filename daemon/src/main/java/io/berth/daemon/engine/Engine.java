@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -222,7 +223,7 @@ public final class Engine {
     }
 
     /** Runs blocking work on a worker thread; the result comes back on the engine's context. */
-    public <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
+    public <T> Future<T> blocking(Callable<T> work) {
         return vertx.executeBlocking(work, false);
     }
 }

@@ -9,9 +9,12 @@ import io.berth.events.Event;
 import io.berth.events.state.Container;
 import io.berth.events.state.ContainerState;
 import io.vertx.core.Future;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +49,7 @@ public final class Reconciler {
             List<RuntimeState> running = runtime.list();
             // One listing for all: asking the runtime about each container would make a start with
             // many containers slow.
-            java.util.Map<String, RuntimeState> byId = new java.util.HashMap<>();
+            Map<String, RuntimeState> byId = new HashMap<>();
             running.forEach(rs -> byId.put(rs.id(), rs));
             List<Event> events = new ArrayList<>();
             for (RuntimeState rs : running) {
@@ -83,7 +86,7 @@ public final class Reconciler {
         }).compose(engine::commitAll);
     }
 
-    private List<String> directories() throws java.io.IOException {
+    private List<String> directories() throws IOException {
         if (!Files.isDirectory(paths.containers())) {
             return List.of();
         }

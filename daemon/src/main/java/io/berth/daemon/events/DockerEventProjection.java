@@ -7,12 +7,13 @@ import io.berth.events.DaemonEvent;
 import io.berth.events.EventEnvelope;
 import io.berth.events.ExecEvent;
 import io.berth.events.ImageEvent;
-import io.berth.events.PolicyEvent;
 import io.berth.events.NetworkEvent;
+import io.berth.events.PolicyEvent;
 import io.berth.events.VolumeEvent;
 import io.berth.events.state.Container;
 import io.berth.events.state.EngineState;
 import io.berth.events.state.Exec;
+import io.berth.events.state.Network;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,7 @@ public final class DockerEventProjection {
         for (Container c : state.containers().values()) {
             p.containers.put(c.id(), new ContainerInfo(c.name(), c.spec().image(), c.spec().labels()));
         }
-        for (io.berth.events.state.Network n : state.networks().values()) {
+        for (Network n : state.networks().values()) {
             p.networks.put(n.id(), new NetworkInfo(n.name(), n.driver()));
         }
         for (Exec x : state.execs().values()) {
@@ -96,7 +97,7 @@ public final class DockerEventProjection {
             return n;
         }
         for (String b : List.of("bridge", "host", "none")) {
-            if (io.berth.events.state.Network.builtinId(b).equals(id)) {
+            if (Network.builtinId(b).equals(id)) {
                 return new NetworkInfo(b, b.equals("none") ? "null" : b);
             }
         }

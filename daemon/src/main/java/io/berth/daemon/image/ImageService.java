@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -151,7 +152,7 @@ public final class ImageService implements ImageResolver {
     public Future<Void> save(List<String> refs, OutputStream out) {
         List<SaveRequest> requests = new ArrayList<>();
         try {
-            Map<String, List<String>> byId = new java.util.LinkedHashMap<>();
+            Map<String, List<String>> byId = new LinkedHashMap<>();
             for (String ref : refs) {
                 Image img = resolve(ref);
                 List<String> tags = byId.computeIfAbsent(img.id(), k -> new ArrayList<>());

@@ -1,12 +1,8 @@
 package io.berth.daemon.image;
 
+import io.berth.daemon.os.FileOps;
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -28,6 +24,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * Unpacks one layer tar into an empty directory that overlayfs will mount as a lowerdir. One instance
@@ -347,6 +347,6 @@ final class LayerUnpacker {
 
     /** Removes a half-made or doomed layer tree. */
     static void deleteTree(Path path) throws IOException {
-        io.berth.daemon.os.FileOps.deleteTree(path);
+        FileOps.deleteTree(path);
     }
 }

@@ -11,17 +11,21 @@ import io.berth.events.state.ContainerState;
 import io.berth.events.state.EngineState;
 import io.berth.events.state.Network;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,7 +165,7 @@ public final class NetworkService {
     }
 
     /** Removes the user-defined networks nothing is connected to; returns their names. */
-    public Future<List<String>> prune(java.util.function.Predicate<Network> filter) {
+    public Future<List<String>> prune(Predicate<Network> filter) {
         List<Future<String>> removals = new ArrayList<>();
         for (Network n : engine.state().networks().values()) {
             if (!n.builtin() && n.members().isEmpty() && filter.test(n)) {
@@ -192,17 +196,18 @@ public final class NetworkService {
                     throw new EngineException(ErrorKind.PERMISSION_DENIED, "endpoint with name " + now.name()
                             + " already exists in network " + n.name());
                 }
-                Future<Void> joined = engine.commit(new NetworkEvent.Connected(n.id(), now.id(), aliases)).mapEmpty();
+                NetworkEvent.Connected connected = new NetworkEvent.Connected(n.id(), now.id(), aliases);
                 if (!(now.state() instanceof ContainerState.Running || now.state() instanceof ContainerState.Paused)) {
-                    return joined;
+                    return engine.commit(connected).mapEmpty();
                 }
+                // The endpoint comes first so that a failed CNI ADD leaves no membership behind.
                 Path ns = netns.path(now.id());
-                int index = endpointCount(now.id());
-                return joined.compose(v -> engine.blocking(() -> attach(engine.state().networks().get(n.id()),
-                                engine.state().container(now.id()), ns, "eth" + index)))
-                        .compose(attached -> engine.commit(attached))
+                String ifname = "eth" + endpointCount(now.id());
+                return engine.blocking(() -> attach(n, now, ns, ifname))
+                        .compose(attached -> engine.commitAll(List.of(connected, attached)))
                         .compose(x -> engine.blocking(() -> {
                             refreshHosts(now.id());
+                            refreshPeers(n, now.id());
                             return null;
                         }));
             });
@@ -282,7 +287,7 @@ public final class NetworkService {
         if (bridges.isEmpty()) {
             return Setup.NONE;
         }
-        bridges.sort(java.util.Comparator.comparing((Network n) -> !n.name().equals(c.spec().networkMode())
+        bridges.sort(Comparator.comparing((Network n) -> !n.name().equals(c.spec().networkMode())
                 && !n.id().equals(c.spec().networkMode())));
         Path ns = netns.create(c.id());
         List<NetworkEvent.Attached> done = new ArrayList<>();
@@ -305,21 +310,21 @@ public final class NetworkService {
         // Ports are published on the network of the container's mode only, as Docker does.
         boolean primary = n.name().equals(c.spec().networkMode()) || n.id().equals(c.spec().networkMode());
         List<NetworkEvent.PortMapping> ports = primary ? PortPlan.mappings(c.spec(), PortPlan::freePort) : List.of();
-        List<JsonObjectRef> ran = new ArrayList<>();
-        JsonObjectRef prev = null;
+        List<JsonObject> ran = new ArrayList<>();
+        JsonObject prev = null;
         try {
-            for (io.vertx.core.json.JsonObject conf : CniConfig.plugins(n, ipamDir, ports)) {
+            for (JsonObject conf : CniConfig.plugins(n, ipamDir, ports)) {
                 if (prev != null) {
-                    conf.put("prevResult", prev.json());
+                    conf.put("prevResult", prev);
                 }
-                ran.add(new JsonObjectRef(conf.copy()));
-                prev = new JsonObjectRef(cni.add(conf, c.id(), ns.toString(), ifname));
+                ran.add(conf.copy());
+                prev = cni.add(conf, c.id(), ns.toString(), ifname);
             }
-            return new NetworkEvent.Attached(n.id(), c.id(), CniConfig.endpoint(prev.json(), ifname, ns.toString(), ports));
+            return new NetworkEvent.Attached(n.id(), c.id(), CniConfig.endpoint(prev, ifname, ns.toString(), ports));
         } catch (RuntimeException e) {
             for (int i = ran.size() - 1; i >= 0; i--) {
                 try {
-                    cni.del(ran.get(i).json(), c.id(), ns.toString(), ifname);
+                    cni.del(ran.get(i), c.id(), ns.toString(), ifname);
                 } catch (RuntimeException cleanup) {
                     LOG.warn("undoing CNI ADD on {} for {}: {}", n.name(), c.id(), cleanup.getMessage());
                 }
@@ -327,8 +332,6 @@ public final class NetworkService {
             throw e;
         }
     }
-
-    private record JsonObjectRef(io.vertx.core.json.JsonObject json) {}
 
     /** Tears down a container's endpoints (CNI DEL, in reverse plugin order) and its namespace. */
     public void tearDown(String containerId, List<Endpointed> endpoints) throws IOException {
@@ -351,10 +354,10 @@ public final class NetworkService {
         if (n == null) {
             return;
         }
-        List<io.vertx.core.json.JsonObject> confs = CniConfig.plugins(n, ipamDir, e.ports());
+        List<JsonObject> confs = CniConfig.plugins(n, ipamDir, e.ports());
         RuntimeException first = null;
         for (int i = confs.size() - 1; i >= 0; i--) {
-            io.vertx.core.json.JsonObject conf = confs.get(i).put("prevResult", CniConfig.prevResult(e));
+            JsonObject conf = confs.get(i).put("prevResult", CniConfig.prevResult(e));
             try {
                 cni.del(conf, containerId, Files.exists(Path.of(e.netns())) ? e.netns() : "", e.ifname());
             } catch (RuntimeException ex) {
@@ -396,15 +399,12 @@ public final class NetworkService {
         List<String> lines = new ArrayList<>();
         Set<String> seen = new TreeSet<>();
         String self = c.spec().hostname();
-        for (NetworkEvent.Attached a : own) {
-            lines.add(a.endpoint().ipAddress() + "\t" + self);
-            break;
-        }
-        if (own.isEmpty()) {
-            for (Endpointed e : endpointsOf(c.id())) {
-                lines.add(e.endpoint().ipAddress() + "\t" + self);
-                break;
-            }
+        // A container names itself by the address of its first endpoint.
+        if (!own.isEmpty()) {
+            lines.add(own.getFirst().endpoint().ipAddress() + "\t" + self);
+        } else {
+            endpointsOf(c.id()).stream().findFirst()
+                    .ifPresent(e -> lines.add(e.endpoint().ipAddress() + "\t" + self));
         }
         for (Network n : s.networksOf(c.id())) {
             if (n.builtin() || !n.isBridge()) {
@@ -420,7 +420,7 @@ public final class NetworkService {
                 names.add(peer.name());
                 names.addAll(m.getValue().aliases());
                 names.add(peer.id().substring(0, 12));
-                String line = ip + "\t" + String.join(" ", new java.util.LinkedHashSet<>(names));
+                String line = ip + "\t" + String.join(" ", new LinkedHashSet<>(names));
                 if (seen.add(line)) {
                     lines.add(line);
                 }
@@ -458,12 +458,19 @@ public final class NetworkService {
         }
     }
 
-    /** The spec's network mode checked against the networks: NOT_FOUND for an unknown one. */
-    public void requireMode(ContainerSpec spec) {
-        String mode = spec.networkMode();
-        if (mode.startsWith("container:")) {
+    /** At create: a network mode this daemon can run. An unknown network is only an error at start, as in Docker. */
+    public void requireSupportedMode(ContainerSpec spec) {
+        if (spec.networkMode().startsWith("container:")) {
             throw new EngineException(ErrorKind.NOT_IMPLEMENTED, "network mode container: is not supported yet");
         }
-        find(mode);
+    }
+
+    /** At start: the network of the container's mode exists and has it as a member, else NOT_FOUND. */
+    public void requireMode(Container c) {
+        String mode = c.spec().networkMode();
+        Network n = engine.state().findNetwork(mode);
+        if (n == null || !n.members().containsKey(c.id())) {
+            throw EngineException.notFound("network " + mode + " not found");
+        }
     }
 }

@@ -5,11 +5,17 @@ import io.berth.events.ContainerSpec;
 import io.berth.events.NetworkEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Published ports: reading Docker's {@code ExposedPorts} and {@code HostConfig.PortBindings} (the
@@ -27,7 +33,7 @@ public final class PortPlan {
         String proto = "tcp";
         int slash = p.indexOf('/');
         if (slash >= 0) {
-            proto = p.substring(slash + 1).toLowerCase(java.util.Locale.ROOT);
+            proto = p.substring(slash + 1).toLowerCase(Locale.ROOT);
             p = p.substring(0, slash);
         }
         if (!Set.of("tcp", "udp", "sctp").contains(proto)) {
@@ -51,7 +57,7 @@ public final class PortPlan {
 
     /** The exposed ports of the image and the request, and of every binding, sorted. */
     public static List<String> exposed(List<String> image, JsonObject exposedPorts, List<ContainerSpec.PortBinding> bindings) {
-        Set<String> out = new TreeSet<>(java.util.Comparator.comparingInt((String p) -> Integer.parseInt(p.substring(0, p.indexOf('/'))))
+        Set<String> out = new TreeSet<>(Comparator.comparingInt((String p) -> Integer.parseInt(p.substring(0, p.indexOf('/'))))
                 .thenComparing(p -> p));
         for (String p : image) {
             out.add(normalize(p));
@@ -103,7 +109,7 @@ public final class PortPlan {
      * The mappings of one start: each binding (with {@code -P}, also each exposed port without one),
      * its empty host port replaced by one {@code picker} gives for its protocol.
      */
-    public static List<NetworkEvent.PortMapping> mappings(ContainerSpec spec, java.util.function.Function<String, Integer> picker) {
+    public static List<NetworkEvent.PortMapping> mappings(ContainerSpec spec, Function<String, Integer> picker) {
         List<ContainerSpec.PortBinding> all = new ArrayList<>(spec.portBindings());
         if (spec.publishAllPorts()) {
             Set<String> bound = new LinkedHashSet<>();
@@ -130,14 +136,14 @@ public final class PortPlan {
     public static int freePort(String proto) {
         try {
             if ("udp".equals(proto)) {
-                try (java.net.DatagramSocket s = new java.net.DatagramSocket(0)) {
+                try (DatagramSocket s = new DatagramSocket(0)) {
                     return s.getLocalPort();
                 }
             }
-            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            try (ServerSocket s = new ServerSocket(0)) {
                 return s.getLocalPort();
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw EngineException.internal("no free host port: " + e.getMessage(), e);
         }
     }

@@ -1,6 +1,7 @@
 package io.berth.daemon.network;
 
 import io.berth.errors.EngineException;
+import io.berth.errors.ErrorKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ public final class Subnets {
                 return p;
             }
         }
-        throw new EngineException(io.berth.errors.ErrorKind.UNAVAILABLE,
+        throw new EngineException(ErrorKind.UNAVAILABLE,
                 "could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network");
     }
 

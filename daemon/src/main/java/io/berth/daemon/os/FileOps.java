@@ -3,10 +3,15 @@ package io.berth.daemon.os;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
+import java.util.List;
 
 /** File helpers the JDK does not have in one call. */
 public final class FileOps {
@@ -17,17 +22,17 @@ public final class FileOps {
      * caller cannot write (0555 ones in image layers, when not root) are opened up first.
      */
     public static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                 if (!Files.isWritable(dir)) {
-                    var perms = java.util.EnumSet.copyOf(Files.getPosixFilePermissions(dir));
-                    perms.addAll(java.util.List.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
-                            java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE));
+                    var perms = EnumSet.copyOf(Files.getPosixFilePermissions(dir));
+                    perms.addAll(List.of(PosixFilePermission.OWNER_READ,
+                            PosixFilePermission.OWNER_WRITE,
+                            PosixFilePermission.OWNER_EXECUTE));
                     Files.setPosixFilePermissions(dir, perms);
                 }
                 return FileVisitResult.CONTINUE;
@@ -57,7 +62,7 @@ public final class FileOps {
 
     /** The bytes the regular files under {@code root} take; 0 if it does not exist. */
     public static long treeSize(Path root) throws IOException {
-        if (!Files.isDirectory(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
             return 0;
         }
         long[] total = {0};
@@ -82,6 +87,6 @@ public final class FileOps {
     public static void writeAtomically(Path target, byte[] content) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Files.write(tmp, content);
-        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.types.u_int64_t;
@@ -32,7 +33,7 @@ public final class Mounts {
     private Mounts() {}
 
     /** Mounts an overlay at {@code target}; {@code lowerDirs} are given lowest first. */
-    public static void overlay(java.util.List<Path> lowerDirs, Path upper, Path work, Path target) {
+    public static void overlay(List<Path> lowerDirs, Path upper, Path work, Path target) {
         StringBuilder lower = new StringBuilder();
         for (int i = lowerDirs.size() - 1; i >= 0; i--) {
             if (lower.length() > 0) {

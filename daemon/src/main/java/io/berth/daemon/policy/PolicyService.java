@@ -2,6 +2,7 @@ package io.berth.daemon.policy;
 
 import io.berth.daemon.config.DaemonConfig;
 import io.berth.daemon.engine.Engine;
+import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
 import io.berth.events.Event;
 import io.berth.events.PolicyEvent;
@@ -16,6 +17,7 @@ import io.berth.scripting.PolicyLimits;
 import io.vertx.core.Future;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -115,7 +117,7 @@ public final class PolicyService implements AutoCloseable {
         if (policy == null) {
             return Future.succeededFuture();
         }
-        Input input = new Input(c.id(), c.name(), c.spec().image(), c.spec().labels() == null ? java.util.Map.of()
+        Input input = new Input(c.id(), c.name(), c.spec().image(), c.spec().labels() == null ? Map.of()
                 : c.spec().labels(), exitCode, c.oomKilled(), c.restartCount(), c.startedNanos() / 1_000_000,
                 finishedNanos / 1_000_000, c.spec().resources().memory(), history.of(c.id()));
         return engine.blocking(() -> {
@@ -180,11 +182,11 @@ public final class PolicyService implements AutoCloseable {
         return engine.blocking(() -> {
             PolicyEngine pe = scripts();
             if (pe == null) {
-                throw io.berth.errors.EngineException.notFound("transition policies are off: no policy directory "
+                throw EngineException.notFound("transition policies are off: no policy directory "
                         + config.dir());
             }
             if (pe.policy(policy).isEmpty()) {
-                throw io.berth.errors.EngineException.notFound("No such policy: " + policy);
+                throw EngineException.notFound("No such policy: " + policy);
             }
             return pe.evaluate(policy, hook, input);
         });

@@ -1,6 +1,7 @@
 package io.berth.daemon.system;
 
 import io.berth.errors.EngineException;
+import io.berth.errors.ErrorKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ public final class PidFile {
             try {
                 long pid = Long.parseLong(text);
                 if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                    throw new EngineException(io.berth.errors.ErrorKind.FAILED_PRECONDITION, "pid file found, ensure berthd is not running or delete " + path);
+                    throw new EngineException(ErrorKind.FAILED_PRECONDITION, "pid file found, ensure berthd is not running or delete " + path);
                 }
             } catch (NumberFormatException ignored) {
                 // A damaged file from a crash: overwrite it.

@@ -1,6 +1,7 @@
 package io.berth.daemon.tools;
 
 import io.berth.daemon.api.Json;
+import io.berth.events.EventCatalog;
 import io.berth.events.EventEnvelope;
 import io.berth.events.journal.JournalScan;
 import io.berth.events.journal.JournalScan.DamagedEntry;
@@ -90,7 +91,7 @@ final class Verify implements JournalTool.Command {
             try {
                 fromEmpty = StateReducer.apply(fromEmpty, e);
             } catch (RuntimeException refused) {
-                problems.add("entry " + e.seq() + " (" + io.berth.events.EventCatalog.of(e.event().getClass()).wireName() + ") is refused by the state: "
+                problems.add("entry " + e.seq() + " (" + EventCatalog.of(e.event().getClass()).wireName() + ") is refused by the state: "
                         + refused.getMessage());
             }
             if (fromSnapshot != null && e.seq() > fromSnapshot.seq()) {

@@ -4,6 +4,7 @@ import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -122,7 +123,7 @@ public final class MountSpecs {
     }
 
     private static String normalizePath(String p) {
-        String n = java.nio.file.Path.of(p).normalize().toString();
+        String n = Path.of(p).normalize().toString();
         return n.isEmpty() ? "/" : n;
     }
 

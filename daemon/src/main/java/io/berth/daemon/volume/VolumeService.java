@@ -1,5 +1,6 @@
 package io.berth.daemon.volume;
 
+import io.berth.daemon.container.Names;
 import io.berth.daemon.engine.Engine;
 import io.berth.daemon.os.FileOps;
 import io.berth.daemon.runtime.spec.SpecBuilder;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Volumes with the {@code local} driver: each a directory {@code <data-root>/volumes/NAME/_data},
@@ -76,7 +78,7 @@ public final class VolumeService {
 
     /** A random volume name, as Docker gives anonymous volumes. */
     public static String anonymousName() {
-        return io.berth.daemon.container.Names.newId();
+        return Names.newId();
     }
 
     /**
@@ -148,7 +150,7 @@ public final class VolumeService {
     }
 
     /** Removes unused volumes that {@code filter} keeps; returns their names and the bytes freed. */
-    public Future<Map.Entry<List<String>, Long>> prune(java.util.function.Predicate<Volume> filter) {
+    public Future<Map.Entry<List<String>, Long>> prune(Predicate<Volume> filter) {
         List<Future<String>> removals = new ArrayList<>();
         List<Future<Long>> sizes = new ArrayList<>();
         for (Volume v : engine.state().volumes().values()) {

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
 /** Version prefixes, error mapping, routes, filters and Docker's time wording. */
@@ -39,7 +39,7 @@ class ApiUnitsTest {
         }
         assertEquals(ErrorKind.INVALID_ARGUMENT, ErrorMapper.classify(new DecodeException("bad")).kind());
         assertEquals(ErrorKind.INTERNAL, ErrorMapper.classify(new IllegalStateException("x")).kind());
-        assertEquals(ErrorKind.NOT_FOUND, ErrorMapper.classify(new java.util.concurrent.CompletionException(
+        assertEquals(ErrorKind.NOT_FOUND, ErrorMapper.classify(new CompletionException(
                 EngineException.notFound("gone"))).kind());
     }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.berth.daemon.container.RestartRule;
 import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
 import io.berth.events.journal.Retention;
@@ -118,7 +118,7 @@ class ConfigLoaderTest {
 
     @Test
     void restartBackoffIsDockersUnlessDaemonJsonSaysOtherwise() throws Exception {
-        assertEquals(io.berth.daemon.container.RestartRule.Backoff.DOCKER, load("{}").restartBackoff());
+        assertEquals(RestartRule.Backoff.DOCKER, load("{}").restartBackoff());
         var b = load("{\"restart-backoff\":{\"initial\":\"1s\",\"max\":\"5m\",\"reset-after\":\"2m\"}}")
                 .restartBackoff();
         assertEquals(Duration.ofSeconds(1), b.initial());

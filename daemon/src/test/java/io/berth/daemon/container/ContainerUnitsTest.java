@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.berth.daemon.image.ImageConfig;
 import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,7 +46,7 @@ class ContainerUnitsTest {
         assertEquals("abcdef012345", s.hostname(), "the short id");
         assertEquals(Map.of("from", "image", "mine", "x"), s.labels());
         assertEquals("SIGTERM", s.stopSignal());
-        assertEquals("none", s.networkMode(), "no bridge yet: the default network is none");
+        assertEquals("bridge", s.networkMode(), "the default network is bridge");
 
         ContainerSpec withEntrypoint = CreateParser.parse(new JsonObject().put("Image", "busybox")
                 .put("Entrypoint", List.of("echo")), "sha256:i", IMAGE, ID, 2);
@@ -63,7 +63,6 @@ class ContainerUnitsTest {
                 "{\"Image\":\"b\",\"Cmd\":[\"x\"],\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"sometimes\"}}}", "invalid restart policy",
                 "{\"Image\":\"b\",\"Cmd\":[\"x\"],\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"always\",\"MaximumRetryCount\":3}}}", "maximum retry count",
                 "{\"Image\":\"b\",\"Cmd\":[\"x\"],\"HostConfig\":{\"AutoRemove\":true,\"RestartPolicy\":{\"Name\":\"always\"}}}", "AutoRemove",
-                "{\"Image\":\"b\",\"Cmd\":[\"x\"],\"HostConfig\":{\"NetworkMode\":\"mynet\"}}", "network mynet not found",
                 "{\"Image\":\"b\",\"Cmd\":[\"x\"],\"WorkingDir\":\"rel\"}", "needs to be an absolute path");
         cases.forEach((json, message) -> {
             EngineException e = assertThrows(EngineException.class,
@@ -83,7 +82,7 @@ class ContainerUnitsTest {
                 + "\"RestartPolicy\":null,\"AutoRemove\":null}}"), "sha256:i", IMAGE, ID, 2);
         assertEquals(0, s.resources().memory());
         assertFalse(s.resources().oomKillDisable());
-        assertEquals("none", s.networkMode());
+        assertEquals("bridge", s.networkMode());
         assertEquals("abcdef012345", s.hostname());
         assertEquals(ContainerSpec.RestartPolicy.NO, s.restartPolicy());
         EngineException wrong = assertThrows(EngineException.class, () -> CreateParser.parse(
@@ -107,7 +106,7 @@ class ContainerUnitsTest {
         assertTrue(e.stderr());
         assertTrue(e.partial());
         assertEquals("half a line", e.text());
-        assertEquals(java.time.Instant.parse("2026-11-23T06:53:00Z").getEpochSecond() * 1_000_000_000L + 56_228_638L,
+        assertEquals(Instant.parse("2026-11-23T06:53:00Z").getEpochSecond() * 1_000_000_000L + 56_228_638L,
                 e.timeNanos());
         assertEquals(null, LogReader.parse("garbage"));
         List<LogReader.Entry> entries = List.of(

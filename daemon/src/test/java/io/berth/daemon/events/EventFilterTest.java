@@ -2,8 +2,8 @@ package io.berth.daemon.events;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ class EventFilterTest {
         Map<String, Set<String>> m = new LinkedHashMap<>();
         for (String kv : keyValues) {
             int eq = kv.indexOf('=');
-            m.computeIfAbsent(kv.substring(0, eq), k -> new java.util.LinkedHashSet<>()).add(kv.substring(eq + 1));
+            m.computeIfAbsent(kv.substring(0, eq), k -> new LinkedHashSet<>()).add(kv.substring(eq + 1));
         }
         return EventFilter.of(m);
     }

@@ -2,8 +2,8 @@ package io.berth.daemon.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.berth.events.ContainerEvent;
+import io.berth.events.ContainerSpec;
 import io.berth.events.Event;
 import io.berth.events.EventEnvelope;
 import io.berth.events.journal.Journal;
@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -142,9 +143,9 @@ class EventStreamsTest {
         append(new ContainerEvent.Created(C, "n0", DockerEventProjectionTest.spec("busybox", Map.of())));
         renames(1, 3);
         Sink sink = subscribe(EventTimes.NO_SINCE, EventTimes.NO_UNTIL, -1,
-                EventFilter.of(Map.of("event", java.util.Set.of("rename", "destroy"))));
-        append(new ContainerEvent.Attached(C), new ContainerEvent.Updated(C, io.berth.events.ContainerSpec.Resources.NONE,
-                io.berth.events.ContainerSpec.RestartPolicy.NO));
+                EventFilter.of(Map.of("event", Set.of("rename", "destroy"))));
+        append(new ContainerEvent.Attached(C), new ContainerEvent.Updated(C, ContainerSpec.Resources.NONE,
+                ContainerSpec.RestartPolicy.NO));
         renames(4, 5);
         await(() -> sink.lines().size() == 2, "two renames");
         assertEquals(List.of("rename n4", "rename n5"), sink.lines());

@@ -1,8 +1,6 @@
 package io.berth.daemon.image;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarConstants;
-
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,12 +9,16 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /** Fixtures shared by the image store tests: a busybox root file system and views of directory trees. */
 final class ImageTestSupport {
@@ -134,16 +136,16 @@ final class ImageTestSupport {
     /** Compares two {@link #fingerprint}s, reporting only the paths that differ. */
     static void assertSameTree(Map<String, String> expected, Map<String, String> actual) {
         Map<String, String> differences = new TreeMap<>();
-        for (String path : new java.util.TreeSet<>(union(expected.keySet(), actual.keySet()))) {
-            if (!java.util.Objects.equals(expected.get(path), actual.get(path))) {
+        for (String path : new TreeSet<>(union(expected.keySet(), actual.keySet()))) {
+            if (!Objects.equals(expected.get(path), actual.get(path))) {
                 differences.put(path, expected.get(path) + " != " + actual.get(path));
             }
         }
         org.junit.jupiter.api.Assertions.assertEquals(Map.of(), differences, "the trees differ");
     }
 
-    private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
-        java.util.Set<String> all = new java.util.HashSet<>(a);
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
         all.addAll(b);
         return all;
     }

@@ -1,29 +1,5 @@
 package io.berth.daemon.image;
 
-import io.berth.errors.EngineException;
-import io.berth.errors.ErrorKind;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
-
 import static io.berth.daemon.image.ImageTestSupport.assumeRoot;
 import static io.berth.daemon.image.ImageTestSupport.busyboxRootfs;
 import static io.berth.daemon.image.ImageTestSupport.fingerprint;
@@ -33,6 +9,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import io.berth.errors.EngineException;
+import io.berth.errors.ErrorKind;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code docker save}/{@code docker load} through the store: round trips, the layout written, shared
@@ -309,7 +309,7 @@ class LocalImageStoreArchiveTest {
     }
 
     private static List<String> entryNames(byte[] archive) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(archive))) {
             for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 names.add(e.getName());
@@ -335,7 +335,7 @@ class LocalImageStoreArchiveTest {
 
     private static Set<String> names(Path dir) throws IOException {
         try (var list = Files.list(dir)) {
-            return list.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+            return list.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.berth.daemon.it;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -50,7 +51,7 @@ final class Api {
                 }
             }
             ByteBuffer buf = ByteBuffer.allocate(65536);
-            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
             try {
                 while (ch.read(buf) > 0) {
                     all.write(buf.array(), 0, buf.position());

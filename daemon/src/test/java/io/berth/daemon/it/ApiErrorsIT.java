@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class ApiErrorsIT extends DaemonTest {
         assertEquals(400, future.status());
         assertTrue(message(future).contains("is too new"));
         assertEquals(404, api.get("/v1.45/nothing/here").status());
-        assertEquals(java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"),
+        assertEquals(PosixFilePermissions.fromString("rw-rw----"),
                 Files.getPosixFilePermissions(berth.socket()), "the socket is 0660, as dockerd's");
     }
 
@@ -131,7 +132,7 @@ class ApiErrorsIT extends DaemonTest {
         Api.Response array = api.post("/containers/create", "[1,2]");
         assertEquals(400, array.status());
         byte[] huge = new byte[6 << 20];
-        java.util.Arrays.fill(huge, (byte) ' ');
+        Arrays.fill(huge, (byte) ' ');
         Api.Response big = api.send("POST", "/containers/create", huge);
         assertEquals(400, big.status(), "oversized body");
         assertTrue(message(big).contains("larger than"), big.body());

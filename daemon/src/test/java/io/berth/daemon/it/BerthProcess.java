@@ -1,8 +1,9 @@
 package io.berth.daemon.it;
 
 import static org.junit.jupiter.api.Assertions.fail;
-
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -12,7 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real berthd started by {@code bin/berthd} for an integration test, on its own socket, data root
@@ -23,14 +28,14 @@ public final class BerthProcess implements AutoCloseable {
 
     private final Path root;
     private final Path launcher;
-    private final java.util.Map<String, String> env;
+    private final Map<String, String> env;
     private final List<String> extraArgs;
     private Process process;
 
-    private BerthProcess(Path root, Path launcher, java.util.Map<String, String> env, List<String> extraArgs) {
+    private BerthProcess(Path root, Path launcher, Map<String, String> env, List<String> extraArgs) {
         this.root = root;
         this.launcher = launcher;
-        this.env = java.util.Map.copyOf(env);
+        this.env = Map.copyOf(env);
         this.extraArgs = List.copyOf(extraArgs);
     }
 
@@ -41,11 +46,11 @@ public final class BerthProcess implements AutoCloseable {
 
     /** Like {@link #start}, with {@code daemonJson} as the daemon's configuration file. */
     public static BerthProcess startWith(String daemonJson, String... extraArgs) throws Exception {
-        return startWith(repoRoot().resolve("bin/berthd"), java.util.Map.of(), daemonJson, extraArgs);
+        return startWith(repoRoot().resolve("bin/berthd"), Map.of(), daemonJson, extraArgs);
     }
 
     /** Like {@link #startWith}, run by {@code launcher} (an installed berthd) with {@code env} added. */
-    public static BerthProcess startWith(Path launcher, java.util.Map<String, String> env, String daemonJson,
+    public static BerthProcess startWith(Path launcher, Map<String, String> env, String daemonJson,
                                          String... extraArgs) throws Exception {
         requireRoot();
         // Short: the shims' attach socket paths must fit in 108 bytes.
@@ -61,13 +66,13 @@ public final class BerthProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(repoRoot().resolve("bin/berthd").toString(), "journal"));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--data-root", dataRoot().toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new java.io.File("/dev/null"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"));
         pb.environment().put("BERTH_SKIP_BUILD", "1");
         Process p = pb.start();
-        java.util.concurrent.CompletableFuture<String> out =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        java.util.concurrent.CompletableFuture<String> err =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        CompletableFuture<String> out =
+                CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        CompletableFuture<String> err =
+                CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             throw new AssertionError("berthd journal " + String.join(" ", args) + " timed out");
@@ -75,7 +80,7 @@ public final class BerthProcess implements AutoCloseable {
         return new Docker.Result(p.exitValue(), out.join(), err.join());
     }
 
-    private static String read(java.io.InputStream in) {
+    private static String read(InputStream in) {
         try {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -153,7 +158,7 @@ public final class BerthProcess implements AutoCloseable {
      * {@code metrics listening on http://HOST:PORT/metrics}; -1 when it serves none.
      */
     public int metricsPort() {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("metrics listening on http://[^ ]*:(\\d+)/metrics")
+        Matcher m = Pattern.compile("metrics listening on http://[^ ]*:(\\d+)/metrics")
                 .matcher(logText());
         int port = -1;
         while (m.find()) {

@@ -2,10 +2,14 @@ package io.berth.daemon.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -17,26 +21,26 @@ import org.junit.jupiter.api.Test;
 class ComposeIT extends DaemonTest {
 
     private Docker.Result compose(Path dir, String... args) throws Exception {
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("docker-compose", "-p", "berthit",
+        List<String> cmd = new ArrayList<>(List.of("docker-compose", "-p", "berthit",
                 "-f", dir.resolve("docker-compose.yml").toString()));
-        cmd.addAll(java.util.List.of(args));
+        cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("DOCKER_HOST", berth.host());
         pb.environment().put("COMPOSE_INTERACTIVE_NO_CLI", "1");
         Process p = pb.start();
         p.getOutputStream().close();
-        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        var out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        var err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
             p.destroyForcibly();
         }
         return new Docker.Result(p.exitValue(), out.get(), err.get());
     }
 
-    private static String read(java.io.InputStream in) {
+    private static String read(InputStream in) {
         try {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "";
         }
     }

@@ -2,11 +2,12 @@ package io.berth.daemon.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -145,7 +146,7 @@ class CrashBurstIT extends DaemonTest {
 
         berth.launch();
 
-        Map<String, JsonObject> byName = new java.util.HashMap<>();
+        Map<String, JsonObject> byName = new HashMap<>();
         for (Object o : new JsonArray(new Api(berth).get("/containers/json?all=1").body())) {
             JsonObject c = (JsonObject) o;
             byName.put(c.getJsonArray("Names").getString(0).substring(1), c);
@@ -218,7 +219,7 @@ class CrashBurstIT extends DaemonTest {
         try {
             return new Api(berth).get(path).body();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

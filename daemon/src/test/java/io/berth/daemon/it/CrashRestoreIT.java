@@ -6,10 +6,16 @@ import static io.berth.daemon.it.DockerEvents.now;
 import static io.berth.daemon.it.ExitsAndRestartsIT.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,14 +61,14 @@ class CrashRestoreIT extends DaemonTest {
         // What a crash between the runtime's create and its journal entry leaves: a runc container
         // the journal does not know (made here from keeper's bundle, with its own id and cgroup).
         String orphanId = "cd".repeat(32);
-        java.nio.file.Path orphanBundle = berth.root().resolve("orphan-bundle");
+        Path orphanBundle = berth.root().resolve("orphan-bundle");
         runOrphan(keeperFullId, orphanId, orphanBundle);
         // What a crash between making a container's directory and journaling its create leaves.
-        java.nio.file.Path orphan = berth.dataRoot().resolve("containers").resolve("ab".repeat(32));
-        java.nio.file.Files.createDirectories(orphan.resolve("upper"));
+        Path orphan = berth.dataRoot().resolve("containers").resolve("ab".repeat(32));
+        Files.createDirectories(orphan.resolve("upper"));
         Thread.sleep(300);
         berth.launch();
-        assertTrue(java.nio.file.Files.notExists(orphan), "an unacknowledged create leaves nothing behind");
+        assertTrue(Files.notExists(orphan), "an unacknowledged create leaves nothing behind");
         assertTrue(!runc("list", "-q").contains(orphanId), "a runtime container the journal does not know is deleted");
 
         JsonObject keeper = state("keeper");
@@ -70,7 +76,7 @@ class CrashRestoreIT extends DaemonTest {
         assertEquals(keeperPid, keeper.getInteger("Pid"));
         assertEquals("up\n", ok("logs", "keeper").out());
         assertEquals("still here\n", ok("exec", "keeper", "echo", "still here").out());
-        var attached = new java.util.concurrent.CompletableFuture<Docker.Result>();
+        var attached = new CompletableFuture<Docker.Result>();
         Thread.ofVirtual().start(() -> {
             try {
                 attached.complete(docker.runWithInput(null, 30, "attach", "--no-stdin", "talker"));
@@ -87,7 +93,7 @@ class CrashRestoreIT extends DaemonTest {
                     .contains("attach");
         });
         signal(talkerPid, "USR1");
-        Docker.Result talk = attached.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        Docker.Result talk = attached.get(30, TimeUnit.SECONDS);
         assertEquals("bye\n", talk.out(), "attached after the crash: " + talk);
 
         await("seven's exit to be journaled", 10, () -> "exited".equals(state("seven").getString("Status")));
@@ -112,27 +118,27 @@ class CrashRestoreIT extends DaemonTest {
     }
 
     private String runc(String... args) throws Exception {
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("runc", "--root",
+        List<String> cmd = new ArrayList<>(List.of("runc", "--root",
                 berth.execRoot().resolve("runc").toString()));
-        cmd.addAll(java.util.List.of(args));
+        cmd.addAll(List.of(args));
         // To a file, not a pipe: the container's process inherits runc's stdio and would hold a pipe open.
-        java.nio.file.Path out = java.nio.file.Files.createTempFile(berth.root(), "runc", ".out");
+        Path out = Files.createTempFile(berth.root(), "runc", ".out");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         int rc = p.waitFor();
-        String text = java.nio.file.Files.readString(out);
+        String text = Files.readString(out);
         assertEquals(0, rc, String.join(" ", cmd) + ": " + text);
         return text;
     }
 
     /** Creates and starts a runc container behind the daemon's back, on the daemon's runc root. */
-    private void runOrphan(String keeperFullId, String orphanId, java.nio.file.Path bundle) throws Exception {
-        java.nio.file.Files.createDirectories(bundle);
-        JsonObject spec = new JsonObject(java.nio.file.Files.readString(
+    private void runOrphan(String keeperFullId, String orphanId, Path bundle) throws Exception {
+        Files.createDirectories(bundle);
+        JsonObject spec = new JsonObject(Files.readString(
                 berth.dataRoot().resolve("containers").resolve(keeperFullId).resolve("config.json")));
-        spec.getJsonObject("process").put("args", new io.vertx.core.json.JsonArray().add("sleep").add("600"));
+        spec.getJsonObject("process").put("args", new JsonArray().add("sleep").add("600"));
         spec.getJsonObject("linux").put("cgroupsPath", "/berth/" + orphanId);
-        java.nio.file.Files.writeString(bundle.resolve("config.json"), spec.encode());
+        Files.writeString(bundle.resolve("config.json"), spec.encode());
         runc("create", "--bundle", bundle.toString(), orphanId);
         runc("start", orphanId);
         assertTrue(runc("list", "-q").contains(orphanId));

@@ -2,9 +2,13 @@ package io.berth.daemon.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.berth.events.journal.FileBytes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 
 /** A stopped and started daemon rebuilds its state from the journal; running containers keep running. */
@@ -47,15 +51,15 @@ class DaemonRestartIT extends DaemonTest {
         ok("create", "--name", "kept2", "busybox", "true");
         ok("create", "--name", "cut", "--label", "filler=" + "x".repeat(400), "busybox", "true");
         berth.stop();
-        java.nio.file.Path cycle;
-        try (var files = java.nio.file.Files.list(berth.dataRoot().resolve("journal"))) {
+        Path cycle;
+        try (var files = Files.list(berth.dataRoot().resolve("journal"))) {
             cycle = files.filter(f -> f.toString().endsWith(".cq4")).sorted().reduce((a, b) -> b).orElseThrow();
         }
         // The daemon's stop entry follows the create: cut through the create, as a disk losing the
         // end of the file would, and drop what follows it.
-        int at = io.berth.events.journal.FileBytes.indexOf(cycle, "x".repeat(400));
+        int at = FileBytes.indexOf(cycle, "x".repeat(400));
         assertTrue(at > 0, "the last create is in " + cycle);
-        try (var ch = java.nio.channels.FileChannel.open(cycle, java.nio.file.StandardOpenOption.WRITE)) {
+        try (var ch = FileChannel.open(cycle, StandardOpenOption.WRITE)) {
             ch.truncate(at + 200);
         }
 

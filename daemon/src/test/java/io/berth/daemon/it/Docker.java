@@ -2,10 +2,12 @@ package io.berth.daemon.it;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** The stock {@code docker} CLI pointed at a test daemon. */
@@ -29,7 +31,7 @@ public final class Docker {
         this.daemon = daemon;
     }
 
-    private static final java.util.concurrent.Executor READERS = r -> Thread.ofVirtual().start(r);
+    private static final Executor READERS = r -> Thread.ofVirtual().start(r);
 
     public Result run(String... args) throws IOException, InterruptedException {
         return runWithInput(null, 120, args);
@@ -65,7 +67,7 @@ public final class Docker {
                 new String(err.join(), StandardCharsets.UTF_8));
     }
 
-    private static byte[] readAll(java.io.InputStream in) {
+    private static byte[] readAll(InputStream in) {
         try {
             return in.readAllBytes();
         } catch (IOException e) {

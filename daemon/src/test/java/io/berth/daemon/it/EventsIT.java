@@ -3,9 +3,9 @@ package io.berth.daemon.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
@@ -383,7 +383,7 @@ class EventsIT extends DaemonTest {
         ByteBuffer buf = ByteBuffer.allocate(1 << 20);
         List<String> names = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         while (names.size() < n && System.nanoTime() < deadline) {
             int r = ch.read(buf);
             if (r < 0) {

@@ -3,12 +3,14 @@ package io.berth.daemon.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -35,7 +37,7 @@ class NetworkIT extends DaemonTest {
                 if (!text.isEmpty()) {
                     return text;
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 last = e;
             }
             Thread.sleep(100);
@@ -47,7 +49,7 @@ class NetworkIT extends DaemonTest {
         assertEquals(vethsBefore, NetHost.veths(), "no veth left behind");
         assertEquals(List.of(), NetHost.allocations(berth), "no host-local allocation left");
         assertEquals(List.of(), NetHost.rulesFor(id), "no iptables rule for the container left");
-        assertTrue(!java.nio.file.Files.exists(berth.execRoot().resolve("netns").resolve(id)), "no netns file left");
+        assertTrue(!Files.exists(berth.execRoot().resolve("netns").resolve(id)), "no netns file left");
     }
 
     @Test
@@ -69,8 +71,16 @@ class NetworkIT extends DaemonTest {
             assertTrue(ok("exec", "plain", "ip", "route").out().contains("default via 172.17.0.1"));
             // --network none keeps only the loopback.
             assertEquals("lo", ok("run", "--rm", "--network", "none", "busybox", "ls", "/sys/class/net").trimmed());
+            // As dockerd: an unknown network fails the start, not the create.
+            Docker.Result unknown = docker.run("run", "--name", "netless", "--network", "nosuch", "busybox", "true");
+            assertEquals(125, unknown.exit(), unknown.toString());
+            assertTrue(unknown.err().contains("network nosuch not found"), unknown.err());
+            assertEquals("created", inspect("netless").getJsonObject("State").getString("Status"));
+            Docker.Result autoRemoved = docker.run("run", "--rm", "--name", "netless2", "--network", "nosuch", "busybox", "true");
+            assertTrue(autoRemoved.err().contains("network nosuch not found"), autoRemoved.err());
+            assertEquals(1, docker.run("inspect", "netless2").exit(), "--rm removes it after the failed start");
         } finally {
-            docker.run("rm", "-f", "plain");
+            docker.run("rm", "-f", "plain", "netless", "netless2");
         }
     }
 
@@ -131,7 +141,7 @@ class NetworkIT extends DaemonTest {
         String netId = ok("network", "create", "apps").trimmed();
         String srv = null;
         try {
-            JsonObject net = new io.vertx.core.json.JsonArray(ok("network", "inspect", "apps").out()).getJsonObject(0);
+            JsonObject net = new JsonArray(ok("network", "inspect", "apps").out()).getJsonObject(0);
             assertEquals("bridge", net.getString("Driver"));
             String subnet = net.getJsonObject("IPAM").getJsonArray("Config").getJsonObject(0).getString("Subnet");
             assertTrue(subnet.startsWith("172."), subnet);

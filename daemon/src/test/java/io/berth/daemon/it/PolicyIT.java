@@ -6,13 +6,13 @@ import static io.berth.daemon.it.DockerEvents.now;
 import static io.berth.daemon.it.ExitsAndRestartsIT.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -83,7 +83,7 @@ class PolicyIT extends DaemonTest {
 
     /** {@code journal dump --type TYPE [--container NAME]}. */
     private String dump(String type, String... container) throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of("dump", "--type", type));
+        List<String> args = new ArrayList<>(List.of("dump", "--type", type));
         for (String c : container) {
             args.addAll(List.of("--container", c));
         }

@@ -3,11 +3,12 @@ package io.berth.daemon.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -50,7 +51,7 @@ class RegistryIT extends DaemonTest {
         }
         if (work != null) {
             try (Stream<Path> all = Files.walk(work)) {
-                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -63,7 +64,7 @@ class RegistryIT extends DaemonTest {
     private String payloadImage(String tag) throws Exception {
         Path dir = Files.createDirectories(work.resolve("payload"));
         byte[] random = new byte[300_000];
-        new java.util.Random(7).nextBytes(random);
+        new Random(7).nextBytes(random);
         Files.write(dir.resolve("payload"), random);
         Process tar = new ProcessBuilder("tar", "-C", dir.toString(), "-czf", work.resolve("payload.tar.gz").toString(), "payload")
                 .inheritIO().start();

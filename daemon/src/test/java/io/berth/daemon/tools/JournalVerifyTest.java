@@ -5,15 +5,22 @@ import static io.berth.events.Fixtures.id;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.berth.events.ContainerEvent;
+import io.berth.events.EventEnvelope;
+import io.berth.events.Fixtures;
 import io.berth.events.NoLeaks;
 import io.berth.events.journal.JournalConfig;
 import io.berth.events.journal.TornWriter;
+import io.berth.events.journal.internal.ChronicleFileReader;
+import io.berth.events.snapshot.SnapshotStore;
+import io.berth.events.snapshot.StateDigest;
+import io.berth.events.state.EngineState;
+import io.berth.events.state.StateReducer;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +42,7 @@ class JournalVerifyTest {
         journal = new ToolJournal(root, JournalConfig.SYSTEM_CLOCK.getAsLong());
         ToolJournal.At[] events = new ToolJournal.At[6];
         for (int i = 1; i <= 6; i++) {
-            events[i - 1] = at(i, new ContainerEvent.Created(id(i), "c" + i, io.berth.events.Fixtures.spec("busybox")));
+            events[i - 1] = at(i, new ContainerEvent.Created(id(i), "c" + i, Fixtures.spec("busybox")));
         }
         journal.write(events);
     }
@@ -56,30 +63,30 @@ class JournalVerifyTest {
         assertTrue(r.out().lines().anyMatch(l -> l.matches("times      \\S+Z to \\S+Z")), r.out());
         assertTrue(r.out().endsWith("result     ok: no problems found\n"), r.out());
         assertEquals("", r.err());
-        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(file)), "the file is unchanged");
+        assertTrue(Arrays.equals(before, Files.readAllBytes(file)), "the file is unchanged");
     }
 
     @Test
     void theReplayFromASnapshotIsCheckedAgainstTheReplayFromEmpty() throws Exception {
-        List<io.berth.events.EventEnvelope> entries = new ArrayList<>();
-        io.berth.events.journal.internal.ChronicleFileReader.scan(journal.journalDir(), entries::add);
-        io.berth.events.state.EngineState at3 = io.berth.events.state.StateReducer.applyAll(
-                io.berth.events.state.EngineState.EMPTY, entries.subList(0, 3));
-        io.berth.events.state.EngineState all = io.berth.events.state.StateReducer.applyAll(
-                io.berth.events.state.EngineState.EMPTY, entries);
-        var snapshots = new io.berth.events.snapshot.SnapshotStore(journal.dataRoot().resolve("snapshots"), 2);
+        List<EventEnvelope> entries = new ArrayList<>();
+        ChronicleFileReader.scan(journal.journalDir(), entries::add);
+        EngineState at3 = StateReducer.applyAll(
+                EngineState.EMPTY, entries.subList(0, 3));
+        EngineState all = StateReducer.applyAll(
+                EngineState.EMPTY, entries);
+        var snapshots = new SnapshotStore(journal.dataRoot().resolve("snapshots"), 2);
         snapshots.write(at3);
 
         ToolJournal.Result r = journal.run("verify");
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("state      sequence 6: 6 containers, 0 images, 0 execs; "
-                + io.berth.events.snapshot.StateDigest.of(all) + "\n"), r.out());
+                + StateDigest.of(all) + "\n"), r.out());
         assertTrue(r.out().contains("snapshot   sequence 3: replay from it matches replay from empty\n"), r.out());
 
         // A snapshot that does not fold the journal's first three entries: what a bug would leave.
-        io.berth.events.state.EngineState wrong = io.berth.events.state.StateReducer.applyAll(
-                io.berth.events.state.EngineState.EMPTY, List.of(entries.get(0), entries.get(2)));
-        snapshots.write(new io.berth.events.state.EngineState(3, wrong.containers(), wrong.names(), wrong.images(),
+        EngineState wrong = StateReducer.applyAll(
+                EngineState.EMPTY, List.of(entries.get(0), entries.get(2)));
+        snapshots.write(new EngineState(3, wrong.containers(), wrong.names(), wrong.images(),
                 wrong.tags(), wrong.execs(), wrong.execIndex(), wrong.networks(), wrong.volumes()));
         ToolJournal.Result bad = journal.run("verify");
         assertEquals(1, bad.exit(), bad.toString());

@@ -1,6 +1,7 @@
 package io.berth.daemon.tools;
 
 import io.berth.events.Event;
+import io.berth.events.journal.FileBytes;
 import io.berth.events.journal.Journal;
 import io.berth.events.journal.JournalConfig;
 import io.berth.events.journal.internal.ChronicleJournal;
@@ -110,6 +111,6 @@ final class ToolJournal {
 
     /** Where {@code text} first occurs in {@code file}, or -1. */
     static int indexOf(Path file, String text) throws IOException {
-        return io.berth.events.journal.FileBytes.indexOf(file, text);
+        return FileBytes.indexOf(file, text);
     }
 }

@@ -5,9 +5,9 @@ import static io.berth.events.codec.Shape.Scalar.LONG;
 import static io.berth.events.codec.Shape.Scalar.STRING;
 import static io.berth.events.codec.Shape.field;
 import static io.berth.events.codec.Shape.rec;
-
 import io.berth.events.EventCatalog;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -68,7 +68,7 @@ public final class Upcasters {
                     + "binds:L<S>}}"),
             payload -> {
                 @SuppressWarnings("unchecked")
-                Map<String, Object> spec = new java.util.LinkedHashMap<>((Map<String, Object>) payload.get("spec"));
+                Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) payload.get("spec"));
                 spec.put("exposedPorts", List.of());
                 spec.put("portBindings", List.of());
                 spec.put("publishAllPorts", false);

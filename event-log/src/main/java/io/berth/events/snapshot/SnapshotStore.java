@@ -1,13 +1,16 @@
 package io.berth.events.snapshot;
 
-import io.berth.events.codec.Utf8;
 import io.berth.events.codec.BinaryCodec;
 import io.berth.events.codec.Shape;
 import io.berth.events.codec.ShapeParser;
+import io.berth.events.codec.Utf8;
+import io.berth.events.state.ChampMap;
 import io.berth.events.state.Container;
 import io.berth.events.state.EngineState;
 import io.berth.events.state.Exec;
 import io.berth.events.state.Image;
+import io.berth.events.state.Network;
+import io.berth.events.state.Volume;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -26,7 +29,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
-import io.berth.events.state.ChampMap;
 import org.pcollections.HashTreePSet;
 import org.pcollections.PMap;
 import org.pcollections.PSet;
@@ -52,7 +54,7 @@ public final class SnapshotStore {
 
     /** The stored form of {@link EngineState}: the indexes are rebuilt on load. */
     public record StateSnapshot(long seq, List<Container> containers, List<Image> images, List<Exec> execs,
-                                List<io.berth.events.state.Network> networks, List<io.berth.events.state.Volume> volumes) {}
+                                List<Network> networks, List<Volume> volumes) {}
 
     private final Path dir;
     private final int keep;
@@ -193,12 +195,12 @@ public final class SnapshotStore {
             execIndex = execIndex.plus(x.containerId(),
                     execIndex.getOrDefault(x.containerId(), HashTreePSet.empty()).plus(x.id()));
         }
-        PMap<String, io.berth.events.state.Network> networks = ChampMap.empty();
-        for (io.berth.events.state.Network n : snap.networks()) {
+        PMap<String, Network> networks = ChampMap.empty();
+        for (Network n : snap.networks()) {
             networks = networks.plus(n.id(), n);
         }
-        PMap<String, io.berth.events.state.Volume> volumes = ChampMap.empty();
-        for (io.berth.events.state.Volume v : snap.volumes()) {
+        PMap<String, Volume> volumes = ChampMap.empty();
+        for (Volume v : snap.volumes()) {
             volumes = volumes.plus(v.name(), v);
         }
         // A snapshot from before networks were journaled has none: the built-in ones are always there.

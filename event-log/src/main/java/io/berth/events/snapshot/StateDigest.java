@@ -5,6 +5,8 @@ import io.berth.events.state.Container;
 import io.berth.events.state.EngineState;
 import io.berth.events.state.Exec;
 import io.berth.events.state.Image;
+import io.berth.events.state.Network;
+import io.berth.events.state.Volume;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -30,10 +32,10 @@ public final class StateDigest {
         images.sort(Comparator.comparing(Image::id));
         List<Exec> execs = new ArrayList<>(state.execs().values());
         execs.sort(Comparator.comparing(Exec::id));
-        List<io.berth.events.state.Network> networks = new ArrayList<>(state.networks().values());
-        networks.sort(Comparator.comparing(io.berth.events.state.Network::id));
-        List<io.berth.events.state.Volume> volumes = new ArrayList<>(state.volumes().values());
-        volumes.sort(Comparator.comparing(io.berth.events.state.Volume::name));
+        List<Network> networks = new ArrayList<>(state.networks().values());
+        networks.sort(Comparator.comparing(Network::id));
+        List<Volume> volumes = new ArrayList<>(state.volumes().values());
+        volumes.sort(Comparator.comparing(Volume::name));
         Bytes<byte[]> out = Bytes.allocateElasticOnHeap(4096);
         BinaryCodec.write(new SnapshotStore.StateSnapshot(state.seq(), containers, images, execs, networks, volumes),
                 out);

@@ -1,5 +1,7 @@
 package io.berth.events.state;
 
+import java.util.Locale;
+
 /**
  * Where a container is in its lifecycle: exactly one of Docker's seven states, carrying only what
  * belongs to that state. Moves between states are defined by {@link Transitions}.
@@ -15,7 +17,7 @@ public sealed interface ContainerState {
 
         /** The lower-case word Docker uses. */
         public String word() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

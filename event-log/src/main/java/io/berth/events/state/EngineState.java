@@ -1,6 +1,8 @@
 package io.berth.events.state;
 
+import io.berth.events.ContainerSpec;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.pcollections.PMap;
 import org.pcollections.PSet;
@@ -82,7 +84,7 @@ public record EngineState(
                 out.add(n);
             }
         }
-        out.sort(java.util.Comparator.comparing(Network::name));
+        out.sort(Comparator.comparing(Network::name));
         return out;
     }
 
@@ -90,7 +92,7 @@ public record EngineState(
     public List<String> volumeUsers(String name) {
         List<String> out = new ArrayList<>();
         for (Container c : containers.values()) {
-            for (io.berth.events.ContainerSpec.Mount m : c.spec().mounts()) {
+            for (ContainerSpec.Mount m : c.spec().mounts()) {
                 if ("volume".equals(m.type()) && m.source().equals(name)) {
                     out.add(c.id());
                     break;

@@ -1,9 +1,11 @@
 package io.berth.events.state;
 
 import io.berth.events.NetworkEvent;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One network as the journal says it is, with its members.
@@ -28,8 +30,8 @@ public record Network(
         Map<String, Member> members) {
 
     public Network {
-        labels = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(labels));
-        members = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(members));
+        labels = Collections.unmodifiableMap(new TreeMap<>(labels));
+        members = Collections.unmodifiableMap(new TreeMap<>(members));
     }
 
     /** A container's membership: its aliases, and its endpoint while it runs (else null). */

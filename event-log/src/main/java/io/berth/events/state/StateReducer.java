@@ -9,13 +9,15 @@ import io.berth.events.Event;
 import io.berth.events.EventEnvelope;
 import io.berth.events.ExecEvent;
 import io.berth.events.ImageEvent;
-import io.berth.events.PolicyEvent;
 import io.berth.events.NetworkEvent;
+import io.berth.events.PolicyEvent;
 import io.berth.events.VolumeEvent;
-import java.util.LinkedHashMap;
 import io.berth.events.state.ContainerState.Status;
 import io.berth.events.state.Transitions.Verb;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
 import org.pcollections.HashTreePSet;
 import org.pcollections.PMap;
@@ -235,7 +237,7 @@ public final class StateReducer {
         }
         if (x.status() != expected) {
             throw EngineException.conflict("cannot " + verb + " exec " + id + ": it is "
-                    + x.status().name().toLowerCase(java.util.Locale.ROOT));
+                    + x.status().name().toLowerCase(Locale.ROOT));
         }
     }
 
@@ -252,7 +254,7 @@ public final class StateReducer {
                 }
             }
             return s.withNetworks(s.networks().plus(e.networkId(), new Network(e.networkId(), e.name(), e.driver(),
-                    e.bridge(), e.subnet(), e.gateway(), e.labels(), e.internal(), at, false, java.util.Map.of())));
+                    e.bridge(), e.subnet(), e.gateway(), e.labels(), e.internal(), at, false, Map.of())));
         }
         Network n = s.networks().get(event.networkId());
         if (n == null) {
@@ -414,7 +416,7 @@ public final class StateReducer {
     }
 
     /** Adds an image, or keeps the existing one when the same content comes in again. */
-    private static EngineState addImage(EngineState s, io.berth.events.ImageEvent.ImageInfo info) {
+    private static EngineState addImage(EngineState s, ImageEvent.ImageInfo info) {
         if (s.images().containsKey(info.imageId())) {
             return s;
         }

@@ -3,12 +3,13 @@ package io.berth.events.codec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.berth.events.ContainerEvent;
 import io.berth.events.ContainerSpec;
 import io.berth.events.Event;
 import io.berth.events.EventCatalog;
 import io.berth.events.Fixtures;
 import io.berth.events.state.ContainerState;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import net.openhft.chronicle.bytes.Bytes;
@@ -33,7 +34,7 @@ class BinaryCodecTest {
     @Test
     void typicalEventsAreSmall() {
         Bytes<byte[]> b = Bytes.allocateElasticOnHeap(256);
-        EventCodec.write(new io.berth.events.ContainerEvent.Exited(Fixtures.id(1), 137, 1_700_000_000_000_000_000L,
+        EventCodec.write(new ContainerEvent.Exited(Fixtures.id(1), 137, 1_700_000_000_000_000_000L,
                 4242), b);
         assertTrue(b.writePosition() < 120, "exit event takes " + b.writePosition() + " bytes");
     }
@@ -73,7 +74,7 @@ class BinaryCodecTest {
     @Test
     void absentFieldsTakeDefaults() {
         ContainerSpec.Resources r = BinaryCodec.fromGeneric(ContainerSpec.Resources.class,
-                new java.util.HashMap<>(Map.of("memory", 5L)));
+                new HashMap<>(Map.of("memory", 5L)));
         assertEquals(5L, r.memory());
         assertEquals(0L, r.nanoCpus());
         assertEquals(List.of(), r.ulimits());

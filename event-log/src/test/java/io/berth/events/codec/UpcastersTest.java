@@ -2,10 +2,11 @@ package io.berth.events.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-
 import io.berth.events.ContainerEvent;
+import io.berth.events.ContainerSpec;
 import io.berth.events.Fixtures;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import net.openhft.chronicle.bytes.Bytes;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class UpcastersTest {
 
     @Test
     void containerCreatedV1ReadsAsV2WithoutPortsMountsOrAliases() {
-        io.berth.events.ContainerSpec spec = Fixtures.spec("busybox");
+        ContainerSpec spec = Fixtures.spec("busybox");
         // Written as v1 was: the v2 record's payload without the fields v2 added.
         Map<String, Object> current = new LinkedHashMap<>();
         Bytes<byte[]> tmp = Bytes.allocateElasticOnHeap(256);
@@ -70,7 +71,7 @@ class UpcastersTest {
         current.putAll(BinaryCodec.readGeneric(BinaryCodec.shapeOf(ContainerEvent.Created.class), tmp));
         @SuppressWarnings("unchecked")
         Map<String, Object> s = new LinkedHashMap<>((Map<String, Object>) current.get("spec"));
-        for (String added : java.util.List.of("exposedPorts", "portBindings", "publishAllPorts", "mounts",
+        for (String added : List.of("exposedPorts", "portBindings", "publishAllPorts", "mounts",
                 "networkAliases")) {
             s.remove(added);
         }

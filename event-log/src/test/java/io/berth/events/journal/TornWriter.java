@@ -1,6 +1,11 @@
 package io.berth.events.journal;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -17,17 +22,17 @@ public final class TornWriter {
      * Runs a TornWriter in a child JVM (this JVM's module flags and class path) on the journal in
      * {@code dir}, and returns its output once it has died mid-write.
      */
-    public static String runOn(java.nio.file.Path dir) throws java.io.IOException, InterruptedException {
-        java.util.List<String> cmd = new java.util.ArrayList<>();
-        cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    public static String runOn(Path dir) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-") || a.startsWith("--enable-native") || a.startsWith("--sun-misc"))
                 .toList());
-        cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), TornWriter.class.getName(),
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TornWriter.class.getName(),
                 dir.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("the torn writer did not end: " + out);
         }

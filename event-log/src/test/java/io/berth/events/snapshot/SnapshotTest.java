@@ -1,14 +1,14 @@
 package io.berth.events.snapshot;
 
-import io.berth.events.codec.Utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.berth.events.EventEnvelope;
 import io.berth.events.NoLeaks;
 import io.berth.events.RandomHistory;
 import io.berth.events.codec.BinaryCodec;
 import io.berth.events.codec.Shape;
+import io.berth.events.codec.ShapeParser;
+import io.berth.events.codec.Utf8;
 import io.berth.events.journal.Journal;
 import io.berth.events.journal.JournalConfig;
 import io.berth.events.journal.internal.ChronicleJournal;
@@ -17,11 +17,14 @@ import io.berth.events.state.EngineState;
 import io.berth.events.state.StateReducer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,9 +154,9 @@ class SnapshotTest {
         var generic = BinaryCodec.readGeneric(BinaryCodec.shapeOf(SnapshotStore.StateSnapshot.class),
                 payloadOf(file, current));
         @SuppressWarnings("unchecked")
-        List<java.util.Map<String, Object>> containers = (List<java.util.Map<String, Object>>) generic.get("containers");
+        List<Map<String, Object>> containers = (List<Map<String, Object>>) generic.get("containers");
         containers.forEach(c -> c.remove("restartCount"));
-        writeSnapshot(file, older, (Shape.Rec) io.berth.events.codec.ShapeParser.parse(older), generic);
+        writeSnapshot(file, older, (Shape.Rec) ShapeParser.parse(older), generic);
 
         EngineState loaded = SnapshotStore.read(file);
         assertEquals(state.containers().keySet(), loaded.containers().keySet());
@@ -174,16 +177,16 @@ class SnapshotTest {
         return in;
     }
 
-    private static void writeSnapshot(Path file, String shapeText, Shape.Rec shape, java.util.Map<String, Object> value)
+    private static void writeSnapshot(Path file, String shapeText, Shape.Rec shape, Map<String, Object> value)
             throws Exception {
         var out = net.openhft.chronicle.bytes.Bytes.allocateElasticOnHeap(4096);
         byte[] original = Files.readAllBytes(file);
         out.write(original, 0, 12); // magic and format
         Utf8.write(out, shapeText);
         BinaryCodec.writeGeneric(shape, value, out);
-        var crc = new java.util.zip.CRC32C();
+        var crc = new CRC32C();
         crc.update(out.underlyingObject(), 0, (int) out.writePosition());
         out.writeInt((int) crc.getValue());
-        Files.write(file, java.util.Arrays.copyOf(out.underlyingObject(), (int) out.writePosition()));
+        Files.write(file, Arrays.copyOf(out.underlyingObject(), (int) out.writePosition()));
     }
 }

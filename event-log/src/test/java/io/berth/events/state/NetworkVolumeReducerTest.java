@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;
 import io.berth.events.ContainerEvent;
@@ -20,6 +19,7 @@ import io.berth.events.EventEnvelope;
 import io.berth.events.NetworkEvent;
 import io.berth.events.VolumeEvent;
 import io.berth.events.snapshot.SnapshotStore;
+import io.berth.events.snapshot.StateDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -166,6 +166,6 @@ class NetworkVolumeReducerTest {
         EngineState back = SnapshotStore.read(file);
         assertEquals(state.networks().get(net), back.networks().get(net));
         assertEquals(state.volumes(), back.volumes());
-        assertEquals(io.berth.events.snapshot.StateDigest.of(state), io.berth.events.snapshot.StateDigest.of(back));
+        assertEquals(StateDigest.of(state), StateDigest.of(back));
     }
 }

@@ -2,13 +2,13 @@ package io.berth.exporters.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-
 import io.berth.events.ContainerEvent;
 import io.berth.events.DaemonEvent;
 import io.berth.events.Event;
 import io.berth.events.EventEnvelope;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class JournalCountersTest {
@@ -25,7 +25,7 @@ class JournalCountersTest {
 
     private static Map<JournalCounters.RestartKey, Long> restarts(JournalCounters c) {
         return c.containers().get(ID).restarts().entrySet().stream()
-                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get()));
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get()));
     }
 
     private static final List<Event> LIFE = List.of(

@@ -5,6 +5,7 @@ import io.berth.daemon.image.ImageReference;
 import io.berth.daemon.image.ImageStore;
 import io.berth.errors.EngineException;
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,7 +60,7 @@ public final class ImagePusher {
 
         String configDigest = Digests.PREFIX + Digests.hexOf(rawConfig);
         if (!client.hasBlob(configDigest)) {
-            client.putBlob(configDigest, rawConfig.length, () -> new java.io.ByteArrayInputStream(rawConfig));
+            client.putBlob(configDigest, rawConfig.length, () -> new ByteArrayInputStream(rawConfig));
         }
         byte[] manifest = new Manifest.Image(new Descriptor(Manifest.DOCKER_CONFIG, configDigest, rawConfig.length), layers)
                 .toSchema2();

@@ -1,6 +1,7 @@
 package io.berth.daemon.image.registry;
 
 import io.vertx.core.json.JsonObject;
+import java.util.Locale;
 
 /**
  * Where a pull or push reports what it does, as the lines of Docker's JSON progress stream
@@ -55,6 +56,6 @@ public interface Progress {
             v /= 1000;
             u++;
         }
-        return u == 0 ? bytes + "B" : String.format(java.util.Locale.ROOT, "%.3g%s", v, units[u]);
+        return u == 0 ? bytes + "B" : String.format(Locale.ROOT, "%.3g%s", v, units[u]);
     }
 }

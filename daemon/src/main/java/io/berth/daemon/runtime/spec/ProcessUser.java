@@ -3,6 +3,7 @@ package io.berth.daemon.runtime.spec;
 import io.berth.errors.EngineException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +93,7 @@ public record ProcessUser(int uid, int gid, List<Integer> additionalGids, String
         // The file belongs to the container: never follow a link out of its root.
         Path p = rootfs.resolve(file);
         try {
-            if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                 return List.of();
             }
             List<String[]> out = new ArrayList<>();

@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.berth.daemon.runtime.oom.OomMonitor.OomNotice;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -160,7 +161,7 @@ class OomMonitorIT {
             }
         }
         assertTrue(n >= 16, "an inotify event within 5 s");
-        int mask = java.nio.ByteBuffer.wrap(buf).order(java.nio.ByteOrder.nativeOrder()).getInt(4);
+        int mask = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder()).getInt(4);
         assertTrue((mask & LinuxLibC.IN_MODIFY) != 0, "mask " + Integer.toHexString(mask));
         assertTrue(Files.readString(events).contains("populated 1"), Files.readString(events));
     }

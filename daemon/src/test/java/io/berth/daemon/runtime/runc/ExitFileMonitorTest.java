@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.berth.daemon.runtime.ExitMonitor.ExitNotice;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -113,6 +113,6 @@ class ExitFileMonitorTest {
         });
         conmonWrites("a", "1");
         conmonWrites("b", "2");
-        assertEquals(java.util.Set.of("a", "b"), java.util.Set.of(next().id(), next().id())); // a scan may list b first
+        assertEquals(Set.of("a", "b"), Set.of(next().id(), next().id())); // a scan may list b first
     }
 }

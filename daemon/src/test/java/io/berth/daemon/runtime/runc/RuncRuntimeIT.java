@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-
 import io.berth.daemon.runtime.AttachConnection;
 import io.berth.daemon.runtime.AttachConnection.Packet;
 import io.berth.daemon.runtime.CreateRequest;
@@ -19,11 +18,13 @@ import io.berth.daemon.runtime.RuntimeState;
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +33,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -393,7 +396,7 @@ class RuncRuntimeIT {
             assertFalse(Files.exists(log));
             assertFalse(Files.exists(exits.resolve(id)));
         }
-        Set<String> tmpAfter = new java.util.HashSet<>(names(Path.of("/tmp")));
+        Set<String> tmpAfter = new HashSet<>(names(Path.of("/tmp")));
         tmpAfter.removeAll(tmpBefore);
         assertEquals(Set.of(), tmpAfter.stream().filter(n -> n.startsWith("conmon")).collect(Collectors.toSet()),
                 "no console socket left in /tmp");
@@ -525,7 +528,7 @@ class RuncRuntimeIT {
         assertTrue(awaitTrue(() -> Files.exists(log) && readQuietly(log).contains(text)), "log never got " + text);
     }
 
-    private static boolean awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static boolean awaitTrue(BooleanSupplier condition) throws InterruptedException {
         for (int i = 0; i < 500; i++) {
             if (condition.getAsBoolean()) {
                 return true;
@@ -535,7 +538,7 @@ class RuncRuntimeIT {
         return false;
     }
 
-    private static <T> List<T> awaitGone(java.util.function.Supplier<List<T>> things) throws InterruptedException {
+    private static <T> List<T> awaitGone(Supplier<List<T>> things) throws InterruptedException {
         List<T> left = things.get();
         for (int i = 0; i < 250 && !left.isEmpty(); i++) {
             Thread.sleep(20);
@@ -579,7 +582,7 @@ class RuncRuntimeIT {
     private static String readQuietly(Path p) {
         try {
             return Files.readString(p);
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return "";
         }
     }

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-
 import io.berth.daemon.runtime.AttachConnection.Packet;
 import io.berth.daemon.runtime.AttachConnection.Stream;
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -130,7 +130,7 @@ public class SeqpacketAttachTest {
     @Test
     void connectsThroughProcSelfFdWhenThePathIsTooLong(@TempDir Path dir) throws Exception {
         Path deep = dir.resolve("d".repeat(100)).resolve("attach");
-        java.nio.file.Files.createDirectories(deep.getParent());
+        Files.createDirectories(deep.getParent());
         // Bind a listener the same way conmon does, through /proc/self/fd.
         int dirFd = LibC.INSTANCE.open(deep.getParent().toString(), LibC.O_PATH | LibC.O_CLOEXEC, 0);
         int server = LibC.INSTANCE.socket(LibC.AF_UNIX, LibC.SOCK_SEQPACKET | LibC.SOCK_CLOEXEC, 0);

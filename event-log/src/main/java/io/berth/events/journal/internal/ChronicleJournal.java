@@ -21,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 import java.text.ParseException;
 import java.text.SimpleDateFormat;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -480,7 +481,7 @@ public final class ChronicleJournal implements Journal {
                         while (n < REPLAY_BATCH && (e = t.next()) != null) {
                             batch[n++] = e;
                         }
-                        batches.put(n == REPLAY_BATCH ? batch : java.util.Arrays.copyOf(batch, n));
+                        batches.put(n == REPLAY_BATCH ? batch : Arrays.copyOf(batch, n));
                         if (n < REPLAY_BATCH) {
                             return;
                         }
