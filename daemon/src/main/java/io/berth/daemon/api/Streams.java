@@ -1,6 +1,8 @@
 package io.berth.daemon.api;
 
 import io.berth.errors.EngineException;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
@@ -11,6 +13,7 @@ import java.io.OutputStream;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Bridges Vert.x streams and blocking {@code java.io} streams, so request bodies (tarballs) and long
@@ -40,6 +43,10 @@ public final class Streams {
         private final ReadStream<Buffer> source;
         private final long maxBytes;
         private final LinkedBlockingQueue<Object> chunks = new LinkedBlockingQueue<>();
+        /** The source's context: pause and resume happen there only, so they cannot cross. */
+        private final Context context;
+        private final AtomicBoolean resumeAsked = new AtomicBoolean();
+        /** Written on the context only; the reader reads it to know when to ask for a resume. */
         private volatile boolean paused;
         private byte[] current = new byte[0];
         private int pos;
@@ -49,6 +56,7 @@ public final class Streams {
         BridgeInput(ReadStream<Buffer> source, long maxBytes) {
             this.source = source;
             this.maxBytes = maxBytes;
+            this.context = Vertx.currentContext();
             source.handler(b -> {
                 chunks.add(b.getBytes());
                 if (chunks.size() > HIGH && !paused) {
@@ -76,9 +84,19 @@ public final class Streams {
                 if (next == null) {
                     throw new IOException("timed out waiting for the request body");
                 }
-                if (paused && chunks.size() < HIGH / 2) {
-                    paused = false;
-                    source.resume();
+                if (paused && chunks.size() < HIGH / 2 && resumeAsked.compareAndSet(false, true)) {
+                    Runnable resume = () -> {
+                        resumeAsked.set(false);
+                        if (paused && chunks.size() < HIGH / 2) {
+                            paused = false;
+                            source.resume();
+                        }
+                    };
+                    if (context == null) {
+                        resume.run();
+                    } else {
+                        context.runOnContext(v -> resume.run());
+                    }
                 }
                 if (next == END) {
                     ended = true;
