@@ -1,6 +1,7 @@
 package io.berth.daemon;
 
 import io.berth.daemon.api.ApiServer;
+import io.berth.daemon.api.CommitRoutes;
 import io.berth.daemon.api.ContainerRoutes;
 import io.berth.daemon.api.EventRoutes;
 import io.berth.daemon.api.ExecRoutes;
@@ -240,6 +241,7 @@ public final class Main {
                         host.memTotal()).register(routes);
                 new ExecRoutes(execs).register(routes);
                 new ImageRoutes(images, engine::state).register(routes);
+                new CommitRoutes(containers, images).register(routes);
                 new EventRoutes(events).register(routes);
                 new NetworkRoutes(networks).register(routes);
                 new VolumeRoutes(volumes).register(routes);

@@ -26,6 +26,13 @@ public sealed interface ImageEvent extends Event {
     @EventType(name = "image.imported", version = 1)
     record Imported(String imageId, ImageInfo info, String tag) implements ImageEvent {}
 
+    /**
+     * An image was made by {@code docker commit}: the container's changes became a new layer on top
+     * of its image; {@code tag} may be empty.
+     */
+    @EventType(name = "image.committed", version = 1)
+    record Committed(String imageId, ImageInfo info, String tag, String containerId) implements ImageEvent {}
+
     /** An image came in from a {@code docker load} archive with the tags it carried. */
     @EventType(name = "image.loaded", version = 1)
     record Loaded(String imageId, ImageInfo info, List<String> tags) implements ImageEvent {

@@ -72,6 +72,12 @@ public final class ContainerRoutes {
         r.head("/containers/{id}/archive", this::statPath);
         r.get("/containers/{id}/archive", this::getArchive);
         r.put("/containers/{id}/archive", this::putArchive);
+        r.get("/containers/{id}/changes", req -> req.reply(service.changes(req.param("id")).map(list -> {
+            JsonArray out = new JsonArray();
+            list.forEach(c -> out.add(new JsonObject().put("Path", c.path()).put("Kind", c.kind().ordinal())));
+            return out;
+        }), 200));
+        r.get("/containers/{id}/export", this::export);
     }
 
     private void statPath(ApiRequest r) {
@@ -97,6 +103,22 @@ public final class ContainerRoutes {
                     r.response().end();
                 }
             });
+        });
+    }
+
+    private void export(ApiRequest r) {
+        // Errors (no such container) are answered before the first byte; afterwards only a reset can tell.
+        if (service.state().findContainer(r.param("id")) == null) {
+            r.fail(EngineException.notFound("No such container: " + r.param("id")));
+            return;
+        }
+        r.response().putHeader("Content-Type", "application/x-tar").setStatusCode(200).setChunked(true);
+        service.export(r.param("id"), Streams.outputStream(r.response())).onComplete(ar -> {
+            if (ar.failed()) {
+                r.response().reset();
+            } else {
+                r.response().end();
+            }
         });
     }
 

@@ -44,6 +44,7 @@ public final class ImageRoutes {
         r.get("/images/{name:.+}/get", req -> save(req, List.of(req.param("name"))));
         r.post("/images/{name:.+}/tag", req -> req.reply(images.tag(req.param("name"), req.query("repo"),
                 req.query("tag")), 201));
+        r.post("/images/prune", this::prune);
         r.delete("/images/{name:.+}", this::remove);
         r.post("/images/{name:.+}/push", this::push);
         r.post("/auth", this::login);
@@ -200,14 +201,26 @@ public final class ImageRoutes {
     }
 
     private void remove(ApiRequest r) {
-        r.reply(images.remove(r.param("name"), r.queryBool("force", false), !r.queryBool("noprune", false)).map(list -> {
-            JsonArray a = new JsonArray();
-            for (ImageService.Removal x : list) {
-                a.add(x.untagged() != null ? new JsonObject().put("Untagged", x.untagged())
-                        : new JsonObject().put("Deleted", x.deleted()));
-            }
-            return a;
-        }), 200);
+        r.reply(images.remove(r.param("name"), r.queryBool("force", false), !r.queryBool("noprune", false))
+                .map(ImageRoutes::removals), 200);
+    }
+
+    private static JsonArray removals(List<ImageService.Removal> list) {
+        JsonArray a = new JsonArray();
+        for (ImageService.Removal x : list) {
+            a.add(x.untagged() != null ? new JsonObject().put("Untagged", x.untagged())
+                    : new JsonObject().put("Deleted", x.deleted()));
+        }
+        return a;
+    }
+
+    /** {@code docker image prune}: dangling images only unless the filter says {@code dangling=false} ({@code -a}). */
+    private void prune(ApiRequest r) {
+        Filters f = Filters.parse(r.query("filters"), Set.of("dangling", "label"));
+        boolean all = f.any("dangling", v -> v.equals("false") || v.equals("0"));
+        r.reply(images.prune(all, img -> !f.has("label") || f.labels(images.config(img.id()).labels())).map(p -> new JsonObject()
+                .put("ImagesDeleted", p.removals().isEmpty() ? null : removals(p.removals()))
+                .put("SpaceReclaimed", p.reclaimed())), 200);
     }
 
     // ---- registries

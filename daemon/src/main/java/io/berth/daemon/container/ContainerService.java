@@ -1,6 +1,9 @@
 package io.berth.daemon.container;
 
 import io.berth.daemon.engine.Engine;
+import io.berth.daemon.image.ImageConfig;
+import io.berth.daemon.image.ImageService;
+import io.berth.daemon.image.TreeTar;
 import io.berth.daemon.network.NetworkService;
 import io.berth.daemon.os.FileOps;
 import io.berth.daemon.policy.PolicyService;
@@ -27,12 +30,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
@@ -351,6 +356,60 @@ public final class ContainerService {
             files.mount(c.id(), images.layerDirs(c.spec().imageId()));
             return work.apply(c.id()).call();
         }));
+    }
+
+    /**
+     * Paths of the root file system that the runtime mounts over or makes for each run, like
+     * Docker's init layer: neither {@code docker diff} nor {@code docker commit} shows them.
+     */
+    static final Set<String> RUNTIME_PATHS = Set.of("/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/etc/mtab",
+            "/dev", "/proc", "/sys", "/.dockerenv");
+
+    /** {@code docker diff}: what the container changed in its image's file system. */
+    public Future<List<TreeTar.Change>> changes(String ref) {
+        Container c = engine.state().findContainer(ref);
+        if (c == null) {
+            return Future.failedFuture(noSuchContainer(ref));
+        }
+        return engine.exclusive(c.id() + "/files", () -> engine.blocking(() ->
+                TreeTar.changes(paths.upper(c.id()), images.layerDirs(c.spec().imageId()), RUNTIME_PATHS)));
+    }
+
+    /** {@code docker export}: the container's whole root file system as a tar. */
+    public Future<Void> export(String ref, OutputStream out) {
+        return withRootfs(ref, id -> () -> {
+            TreeTar.export(paths.rootfs(id), out);
+            return null;
+        });
+    }
+
+    /**
+     * {@code docker commit}: a new image of the container's changes; a running container is paused
+     * meanwhile when {@code pause}, so the layer is one moment of it, and resumed after.
+     */
+    public Future<String> commit(String ref, boolean pause, ImageService imageService, ImageService.CommitOptions options) {
+        Container c = engine.state().findContainer(ref);
+        if (c == null) {
+            return Future.failedFuture(noSuchContainer(ref));
+        }
+        if (c.state() instanceof ContainerState.Removing || c.state() instanceof ContainerState.Dead) {
+            return Future.failedFuture(EngineException.conflict("cannot commit: container is " + c.state().status()));
+        }
+        boolean pauseIt = pause && c.state() instanceof ContainerState.Running;
+        ContainerSpec s = c.spec();
+        ImageConfig config = new ImageConfig(s.env(), s.entrypoint(), s.cmd(), s.workingDir(), s.user(), s.labels(),
+                s.stopSignal(), s.exposedPorts(), "", "");
+        ImageService.CommitSource src = new ImageService.CommitSource(c.id(), s.imageId(), paths.upper(c.id()),
+                images.layerDirs(s.imageId()), RUNTIME_PATHS, config, String.join(" ", s.cmd()));
+        Future<Void> paused = pauseIt ? pause(c.id()) : Future.succeededFuture();
+        return paused.compose(v -> engine.exclusive(c.id() + "/files", () -> imageService.commit(src, options)))
+                .transform(ar -> {
+                    if (!pauseIt) {
+                        return ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause());
+                    }
+                    return unpause(c.id()).transform(u -> ar.succeeded() ? Future.succeededFuture(ar.result())
+                            : Future.failedFuture(ar.cause()));
+                });
     }
 
     // ---- signals, stop, restart

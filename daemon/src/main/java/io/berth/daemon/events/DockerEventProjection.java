@@ -256,6 +256,9 @@ public final class DockerEventProjection {
             // one entry is one event here, so the name is the first tag when there is one.
             case ImageEvent.Imported e -> imageEvent(id, "import", e.tag() == null || e.tag().isEmpty() ? id
                     : familiar(e.tag()), env);
+            // As dockerd, a commit is the container's event, naming the new image.
+            case ImageEvent.Committed e -> containerEvent(e.containerId(), "commit", env, e.tag() == null || e.tag().isEmpty()
+                    ? Map.of("imageID", id) : Map.of("imageID", id, "imageRef", familiar(e.tag())));
             case ImageEvent.Loaded e -> imageEvent(id, "load", e.tags().isEmpty() ? id : familiar(e.tags().get(0)), env);
             case ImageEvent.Pulled e -> imageEvent(familiar(e.reference()), "pull", familiarName(e.reference()), env);
             case ImageEvent.Pushed e -> imageEvent(familiar(e.reference()), "push", familiarName(e.reference()), env);

@@ -48,6 +48,29 @@ final class DockerfileChanges {
         return state.toJson();
     }
 
+    /**
+     * The {@code config} of a committed image: the container's config {@code base}, then the
+     * instructions on top, as {@code docker commit --change} applies them.
+     */
+    static JsonObject apply(ImageConfig base, List<String> changes) {
+        DockerfileChanges state = new DockerfileChanges();
+        for (String e : base.env()) {
+            int eq = e.indexOf('=');
+            state.env.put(eq < 0 ? e : e.substring(0, eq), e);
+        }
+        state.labels.putAll(base.labels());
+        state.ports.addAll(base.exposedPorts());
+        state.cmd = base.cmd().isEmpty() ? null : base.cmd();
+        state.entrypoint = base.entrypoint().isEmpty() ? null : base.entrypoint();
+        state.workingDir = base.workingDir().isEmpty() ? null : base.workingDir();
+        state.user = base.user().isEmpty() ? null : base.user();
+        state.stopSignal = base.stopSignal().isEmpty() ? null : base.stopSignal();
+        for (String change : changes) {
+            state.apply(change);
+        }
+        return state.toJson();
+    }
+
     private void apply(String change) {
         String line = change.strip();
         int space = indexOfWhitespace(line);

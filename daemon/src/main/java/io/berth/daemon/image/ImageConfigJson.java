@@ -45,6 +45,37 @@ public final class ImageConfigJson {
         return json.encode().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * The config of a committed image: the parent's, with {@code config} in place of its own, one more
+     * layer and one more history entry; {@code container}, {@code author} and {@code comment} as
+     * dockerd records them.
+     */
+    static byte[] forCommit(JsonObject parent, JsonObject config, String diffId, String containerId, String author,
+                            String comment, String createdBy, long createdNanos) {
+        String created = rfc3339Nano(createdNanos);
+        JsonObject json = parent.copy();
+        json.remove("container_config");
+        json.put("config", config).put("container", containerId).put("created", created);
+        JsonObject history = new JsonObject().put("created", created);
+        putOrRemove(json, history, "author", author);
+        history.put("created_by", createdBy);
+        putOrRemove(json, history, "comment", comment);
+        JsonArray histories = json.getValue("history") instanceof JsonArray h ? h : new JsonArray();
+        json.put("history", histories.add(history));
+        JsonObject rootfs = json.getJsonObject("rootfs");
+        rootfs.getJsonArray("diff_ids").add(diffId);
+        return json.encode().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void putOrRemove(JsonObject json, JsonObject history, String key, String value) {
+        if (value == null || value.isEmpty()) {
+            json.remove(key);
+        } else {
+            json.put(key, value);
+            history.put(key, value);
+        }
+    }
+
     /** Parses a config, refusing anything that is not a JSON object. */
     public static JsonObject read(byte[] raw, String what) {
         try {

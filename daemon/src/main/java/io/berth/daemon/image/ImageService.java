@@ -13,6 +13,7 @@ import io.berth.events.state.ContainerState;
 import io.berth.events.state.EngineState;
 import io.berth.events.state.Image;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -278,6 +280,76 @@ public final class ImageService implements ImageResolver {
         } catch (EngineException e) {
             return normalized;
         }
+    }
+
+    /**
+     * What {@code docker commit} makes a layer of: a container's overlayfs upper directory over its
+     * image's layer directories, without the files the runtime mounts over ({@code skip}); the
+     * container's effective {@code config}, and the command that ran, for the history.
+     */
+    public record CommitSource(String containerId, String imageId, Path upper, List<Path> lowers, Set<String> skip,
+                               ImageConfig config, String createdBy) {}
+
+    /** {@code docker commit}'s options: the tag to give, author, message, and Dockerfile {@code changes}. */
+    public record CommitOptions(String repo, String tag, String author, String comment, List<String> changes) {}
+
+    /** {@code docker commit}: the container's changes become a new layer on its image; returns the new id. */
+    public Future<String> commit(CommitSource src, CommitOptions o) {
+        String ref;
+        JsonObject config;
+        try {
+            ref = o.repo() == null || o.repo().isEmpty() ? "" : withTag(o.repo(), o.tag());
+            config = DockerfileChanges.apply(src.config(), o.changes());
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        long now = System.currentTimeMillis() * 1_000_000L;
+        return engine.exclusive("images", () -> engine.blocking(() -> store.commit(src.imageId(),
+                        out -> TreeTar.layer(src.upper(), src.lowers(), src.skip(), out),
+                        (parent, diffId) -> ImageConfigJson.forCommit(parent, config, diffId, src.containerId(),
+                                o.author(), o.comment(), src.createdBy(), now)))
+                .compose(img -> engine.commit(new ImageEvent.Committed(img.id(), info(img), ref, src.containerId()))
+                        .map(e -> img.id())));
+    }
+
+    /** What an image prune removed, and the bytes of the images it deleted. */
+    public record Pruned(List<Removal> removals, long reclaimed) {}
+
+    /**
+     * {@code docker image prune}: the images no container uses and no other image is built on that
+     * {@code filter} keeps, only the untagged ones unless {@code all} ({@code -a}), removed one after another.
+     */
+    public Future<Pruned> prune(boolean all, Predicate<Image> filter) {
+        EngineState s = engine.state();
+        List<Image> victims = new ArrayList<>();
+        for (Image img : s.images().values()) {
+            if ((all || img.tags().isEmpty()) && usedBy(s, img.id()) == null && !isBase(s, img) && filter.test(img)) {
+                victims.add(img);
+            }
+        }
+        List<Removal> removed = new ArrayList<>();
+        long[] reclaimed = {0};
+        Future<Void> chain = Future.succeededFuture();
+        for (Image img : victims) {
+            chain = chain.compose(v -> remove(img.id(), true, true).map(list -> {
+                removed.addAll(list);
+                reclaimed[0] += img.sizeBytes();
+                return (Void) null;
+            }).recover(err -> Future.succeededFuture())); // taken meanwhile (a new container, a rmi): not pruned
+        }
+        return chain.map(v -> new Pruned(removed, reclaimed[0]));
+    }
+
+    /** Whether another image is {@code img} plus layers, as a commit's is its parent's: prune keeps those, as dockerd. */
+    private static boolean isBase(EngineState s, Image img) {
+        List<String> layers = img.layerDigests();
+        for (Image other : s.images().values()) {
+            List<String> theirs = other.layerDigests();
+            if (theirs.size() > layers.size() && theirs.subList(0, layers.size()).equals(layers)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ImageEvent.ImageInfo info(StoredImage img) {

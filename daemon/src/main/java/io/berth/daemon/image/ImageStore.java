@@ -1,11 +1,14 @@
 package io.berth.daemon.image;
 
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * The content of images: configs and layers, addressed by digest, with each layer unpacked once into
@@ -57,6 +60,18 @@ public interface ImageStore {
      * layer's diffID is checked against the config; on any failure nothing is stored.
      */
     StoredImage put(byte[] rawConfig, Map<Integer, Path> layerFiles);
+
+    /** Writes a layer's tar. */
+    @FunctionalInterface
+    interface TarWriter {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Makes an image of {@code parentImageId} plus one layer, the tar {@code layer} writes;
+     * {@code config} gives the new config's bytes from the parent's config and the new layer's diffID.
+     */
+    StoredImage commit(String parentImageId, TarWriter layer, BiFunction<JsonObject, String, byte[]> config);
 
     /** A layer's uncompressed tar, by diffID, as a push sends it. */
     InputStream openLayer(String diffId);

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
 
 /**
  * The {@link ImageStore} on the local disk, content-addressed so registry pull and push can share it.
@@ -515,6 +518,29 @@ public final class LocalImageStore implements ImageStore {
             throw EngineException.internal("cannot store the image: " + e.getMessage(), e);
         } finally {
             staged.values().forEach(this::discard);
+        }
+    }
+
+    @Override
+    public StoredImage commit(String parentImageId, TarWriter layer, BiFunction<JsonObject, String, byte[]> config) {
+        JsonObject parent = ImageConfigJson.read(rawConfig(parentImageId), parentImageId);
+        Path tar = root.resolve(TMP + "commit-" + UUID.randomUUID());
+        try {
+            MessageDigest digest = Digests.sha256();
+            try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(tar)), digest)) {
+                layer.write(out);
+            }
+            byte[] raw = config.apply(parent, Digests.PREFIX + Digests.hex(digest));
+            int top = diffIdsOf(raw, "the committed image").size() - 1;
+            return put(raw, Map.of(top, tar));
+        } catch (IOException e) {
+            throw EngineException.internal("cannot commit the layer: " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tar);
+            } catch (IOException e) {
+                // The next start removes .tmp-* leftovers.
+            }
         }
     }
 

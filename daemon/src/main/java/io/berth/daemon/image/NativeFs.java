@@ -8,6 +8,7 @@ import jnr.posix.POSIXFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,6 +24,8 @@ final class NativeFs {
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
     private static final int S_IFCHR = 0020000;
     private static final int O_RDONLY = 0;
+    private static final int ENODATA = 61;
+    private static final int ENOTSUP = 95;
 
     /** The libc functions jnr-posix 3.2.5 does not expose. */
     public interface LibC {
@@ -31,6 +34,9 @@ final class NativeFs {
 
         @SaveError
         int lsetxattr(String path, String name, byte[] value, long size, int flags);
+
+        @SaveError
+        long lgetxattr(String path, String name, byte[] value, long size);
 
         @SaveError
         int syncfs(int fd);
@@ -96,6 +102,20 @@ final class NativeFs {
         if (libc.lsetxattr(path.toString(), name, value, value.length, 0) < 0) {
             throw failure("lsetxattr " + name, path, jnr.ffi.Runtime.getRuntime(libc).getLastError());
         }
+    }
+
+    /** An extended attribute of {@code path} (not following a symlink), or null when it has none. */
+    byte[] getXattr(Path path, String name) throws IOException {
+        byte[] buf = new byte[256];
+        long n = libc.lgetxattr(path.toString(), name, buf, buf.length);
+        if (n < 0) {
+            int errno = jnr.ffi.Runtime.getRuntime(libc).getLastError();
+            if (errno == ENODATA || errno == ENOTSUP) {
+                return null;
+            }
+            throw failure("lgetxattr " + name, path, errno);
+        }
+        return Arrays.copyOf(buf, (int) n);
     }
 
     /**

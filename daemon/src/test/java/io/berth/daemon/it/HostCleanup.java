@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -48,7 +50,39 @@ final class HostCleanup {
         for (String id : ids) {
             removeCgroups(id);
         }
+        removeCniRules(ids);
         run("rm", "-rf", b.root().toString());
+    }
+
+    /**
+     * The iptables rules the CNI plugins wrote for these container ids, found by the id in their
+     * comment, and the per-container chains they jump to: what a daemon killed by its test could not
+     * tear down.
+     */
+    private static void removeCniRules(List<String> ids) throws IOException, InterruptedException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        for (String table : List.of("nat", "filter")) {
+            Process p = new ProcessBuilder("iptables", "-t", table, "-S").redirectErrorStream(true).start();
+            List<String> rules = new String(p.getInputStream().readAllBytes()).lines().toList();
+            p.waitFor(30, TimeUnit.SECONDS);
+            Set<String> chains = new LinkedHashSet<>();
+            for (String rule : rules) {
+                if (rule.startsWith("-A ") && ids.stream().anyMatch(id -> rule.contains("id: \\\"" + id + "\\\""))) {
+                    // iptables -S quotes its output for a shell: the rule is deleted as written.
+                    run("sh", "-c", "iptables -t " + table + " -D " + rule.substring(3));
+                    int jump = rule.indexOf(" -j CNI-");
+                    if (jump >= 0) {
+                        chains.add(rule.substring(jump + 4).split(" ")[0]);
+                    }
+                }
+            }
+            for (String chain : chains) {
+                run("iptables", "-t", table, "-F", chain);
+                run("iptables", "-t", table, "-X", chain);
+            }
+        }
     }
 
     /** conmon processes whose command line names this daemon's exec root: started by this test only. */

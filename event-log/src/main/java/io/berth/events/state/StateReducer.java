@@ -371,6 +371,10 @@ public final class StateReducer {
                 EngineState t = addImage(s, e.info());
                 yield e.tag() == null || e.tag().isEmpty() ? t : tag(t, e.imageId(), e.tag());
             }
+            case ImageEvent.Committed e -> {
+                EngineState t = addImage(s, e.info());
+                yield e.tag() == null || e.tag().isEmpty() ? t : tag(t, e.imageId(), e.tag());
+            }
             case ImageEvent.Loaded e -> {
                 EngineState t = addImage(s, e.info());
                 for (String tag : e.tags()) {
