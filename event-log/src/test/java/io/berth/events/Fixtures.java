@@ -53,6 +53,7 @@ public final class Fixtures {
                 new ExecEvent.Started(x, c, 777),
                 new ExecEvent.Exited(x, c, 3),
                 new ImageEvent.Imported(img, info, "docker.io/library/busybox:latest"),
+                new ImageEvent.Committed(img, info, "docker.io/library/committed:1", c),
                 new ImageEvent.Loaded(img, info, List.of("bb:1", "bb:2")),
                 new ImageEvent.Pulled(img, info, "localhost:5000/bb:1", "localhost:5000/bb@sha256:" + id(5)),
                 new ImageEvent.Pushed(img, "localhost:5000/bb:1", "localhost:5000/bb@sha256:" + id(5)),
