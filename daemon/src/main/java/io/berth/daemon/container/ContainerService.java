@@ -402,14 +402,10 @@ public final class ContainerService {
         ImageService.CommitSource src = new ImageService.CommitSource(c.id(), s.imageId(), paths.upper(c.id()),
                 images.layerDirs(s.imageId()), RUNTIME_PATHS, config, String.join(" ", s.cmd()));
         Future<Void> paused = pauseIt ? pause(c.id()) : Future.succeededFuture();
-        return paused.compose(v -> engine.exclusive(c.id() + "/files", () -> imageService.commit(src, options)))
-                .transform(ar -> {
-                    if (!pauseIt) {
-                        return ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause());
-                    }
-                    return unpause(c.id()).transform(u -> ar.succeeded() ? Future.succeededFuture(ar.result())
-                            : Future.failedFuture(ar.cause()));
-                });
+        return paused.compose(v -> {
+            Future<String> committed = engine.exclusive(c.id() + "/files", () -> imageService.commit(src, options));
+            return pauseIt ? committed.eventually(() -> unpause(c.id())) : committed;
+        });
     }
 
     // ---- signals, stop, restart
@@ -854,7 +850,7 @@ public final class ContainerService {
         List<NetworkService.Endpointed> endpoints = networks.endpointsOf(id);
         return engine.blocking(() -> {
             List<Event> events = new ArrayList<>();
-            if (!endpoints.isEmpty() || Files.exists(paths.execRoot().resolve("netns").resolve(id))) {
+            if (!endpoints.isEmpty() || networks.hasNamespace(id)) {
                 try {
                     networks.tearDown(id, endpoints);
                     events.addAll(NetworkService.detachedEvents(id, endpoints));

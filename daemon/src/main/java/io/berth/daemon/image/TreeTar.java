@@ -65,16 +65,35 @@ public final class TreeTar {
     }
 
     /**
-     * Writes the overlayfs upper directory {@code upper} as a layer tar. Paths in {@code skip} (such
-     * as the files the runtime bind-mounts over: {@code /etc/hosts}) are left out, and so is a
-     * directory of the layers below whose only entries are left out.
+     * Writes the overlayfs upper directory {@code upper} as a layer tar: exactly the paths
+     * {@link #changes} lists, deletions as whiteout entries and opaque directories with their marker.
      */
     public static void layer(Path upper, List<Path> lowers, Set<String> skip, OutputStream out) throws IOException {
         TreeTar t = new TreeTar(out);
-        for (Path child : children(upper)) {
-            t.layerEntry(child, "/" + child.getFileName(), lowers, skip);
+        for (Change c : changes(upper, lowers, skip)) {
+            String name = c.path().substring(1);
+            Path p = upper.resolve(name);
+            if (c.kind() == Kind.DELETED) {
+                int slash = name.lastIndexOf('/');
+                t.marker(p, name.substring(0, slash + 1) + WHITEOUT + name.substring(slash + 1));
+                continue;
+            }
+            int mode = mode(p);
+            t.entry(p, name, mode);
+            if ((mode & S_IFMT) == S_IFDIR && isOpaque(p)) {
+                t.marker(p, name + "/" + OPAQUE);
+            }
         }
         t.tar.finish();
+    }
+
+    /** An empty entry that only marks something for the layer below: a whiteout or an opaque directory. */
+    private void marker(Path p, String name) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setMode(S_IFREG);
+        e.setModTime(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
+        tar.putArchiveEntry(e);
+        tar.closeArchiveEntry();
     }
 
     /** The changes in {@code upper} over {@code lowers}, as {@code docker diff} lists them, sorted by path. */
@@ -116,73 +135,6 @@ public final class TreeTar {
             out.add(at, new Change(path, Kind.MODIFIED));
         }
         return any;
-    }
-
-    private boolean layerEntry(Path p, String path, List<Path> lowers, Set<String> skip) throws IOException {
-        if (skip.contains(path)) {
-            return false;
-        }
-        String name = path.substring(1);
-        int mode = mode(p);
-        if (isWhiteout(p, mode)) {
-            int slash = name.lastIndexOf('/');
-            TarArchiveEntry e = new TarArchiveEntry(name.substring(0, slash + 1) + WHITEOUT + name.substring(slash + 1));
-            e.setMode(S_IFREG);
-            e.setModTime(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
-            tar.putArchiveEntry(e);
-            tar.closeArchiveEntry();
-            return true;
-        }
-        if ((mode & S_IFMT) != S_IFDIR) {
-            entry(p, name, mode);
-            return true;
-        }
-        boolean opaque = isOpaque(p);
-        boolean below = inLowers(lowers, path);
-        if (!below || opaque) {
-            entry(p, name, mode);
-            if (opaque) {
-                TarArchiveEntry e = new TarArchiveEntry(name + "/" + OPAQUE);
-                e.setMode(S_IFREG);
-                e.setModTime(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
-                tar.putArchiveEntry(e);
-                tar.closeArchiveEntry();
-            }
-            for (Path child : children(p)) {
-                layerEntry(child, path + "/" + child.getFileName(), lowers, skip);
-            }
-            return true;
-        }
-        // The directory's entry must come before its children's, but it is only written if one is.
-        List<Path> kids = new ArrayList<>();
-        for (Path child : children(p)) {
-            if (!skip.contains(path + "/" + child.getFileName()) && !onlySkipped(child, path + "/" + child.getFileName(), lowers, skip)) {
-                kids.add(child);
-            }
-        }
-        if (kids.isEmpty()) {
-            return false;
-        }
-        entry(p, name, mode);
-        for (Path child : kids) {
-            layerEntry(child, path + "/" + child.getFileName(), lowers, skip);
-        }
-        return true;
-    }
-
-    /** Whether {@code p} is a directory of the lower layers holding nothing but skipped entries. */
-    private static boolean onlySkipped(Path p, String path, List<Path> lowers, Set<String> skip) throws IOException {
-        int mode = mode(p);
-        if ((mode & S_IFMT) != S_IFDIR || isWhiteout(p, mode) || isOpaque(p) || !inLowers(lowers, path)) {
-            return false;
-        }
-        for (Path child : children(p)) {
-            String cp = path + "/" + child.getFileName();
-            if (!skip.contains(cp) && !onlySkipped(child, cp, lowers, skip)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void tree(Path p, String name) throws IOException {

@@ -1,12 +1,9 @@
 package io.berth.daemon.network;
 
-import io.berth.errors.EngineException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Network namespaces the daemon owns, each a bind-mounted {@code nsfs} file in {@code dir} (as
@@ -38,9 +35,9 @@ public final class NetNs {
     public synchronized void init() throws IOException {
         Files.createDirectories(dir);
         if (!isMountPoint(dir)) {
-            run("mount", "--bind", dir.toString(), dir.toString());
+            HostCommand.run("mount", "--bind", dir.toString(), dir.toString());
         }
-        run("mount", "--make-private", dir.toString());
+        HostCommand.run("mount", "--make-private", dir.toString());
     }
 
     /** Creates the namespace of {@code containerId} (a new, empty one) and returns its file. */
@@ -53,7 +50,7 @@ public final class NetNs {
         Files.deleteIfExists(p);
         Files.createFile(p);
         try {
-            run("unshare", "--net=" + p, "true");
+            HostCommand.run("unshare", "--net=" + p, "true");
         } catch (RuntimeException e) {
             Files.deleteIfExists(p);
             throw e;
@@ -65,7 +62,7 @@ public final class NetNs {
     public void remove(String containerId) throws IOException {
         Path p = path(containerId);
         if (isMountPoint(p)) {
-            run("umount", "-l", p.toString());
+            HostCommand.run("umount", "-l", p.toString());
         }
         Files.deleteIfExists(p);
     }
@@ -79,18 +76,5 @@ public final class NetNs {
             }
         }
         return false;
-    }
-
-    private static void run(String... cmd) throws IOException {
-        Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw EngineException.internal(String.join(" ", cmd) + " failed: " + out, null);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted: " + String.join(" ", cmd), e);
-        }
     }
 }

@@ -95,9 +95,10 @@ public final class NetworkService {
                 }
             }
             String id = HexFormat.of().formatHex(randomBytes());
-            String sub = subnet == null || subnet.isEmpty() ? Subnets.pick(used()) : Subnets.normalize(subnet);
+            List<String> used = used();
+            String sub = subnet == null || subnet.isEmpty() ? Subnets.pick(used) : Subnets.normalize(subnet);
             String gw = gateway == null || gateway.isEmpty() ? Subnets.firstHost(sub) : gateway;
-            if (used().stream().anyMatch(u -> Subnets.overlap(u, sub))) {
+            if (used.stream().anyMatch(u -> Subnets.overlap(u, sub))) {
                 throw new EngineException(ErrorKind.PERMISSION_DENIED, "Pool overlaps with other one on this address space");
             }
             String bridge = "berth-" + id.substring(0, 9);
@@ -154,14 +155,15 @@ public final class NetworkService {
             return;
         }
         try {
-            Process p = new ProcessBuilder("ip", "link", "delete", bridge).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            p.waitFor();
-        } catch (IOException e) {
+            HostCommand.run("ip", "link", "delete", bridge);
+        } catch (IOException | RuntimeException e) {
             LOG.warn("deleting bridge {}: {}", bridge, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
+    }
+
+    /** Whether the container still has a network namespace file of ours (a run that was not torn down). */
+    public boolean hasNamespace(String containerId) {
+        return Files.exists(netns.path(containerId));
     }
 
     /** Removes the user-defined networks nothing is connected to; returns their names. */

@@ -1,0 +1,26 @@
+package io.berth.daemon.network;
+
+import io.berth.errors.EngineException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the host's networking tools (mount, unshare, ip) to completion; a non-zero exit is an INTERNAL error with their output. Blocking. */
+final class HostCommand {
+
+    private HostCommand() {}
+
+    static void run(String... cmd) throws IOException {
+        Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw EngineException.internal(String.join(" ", cmd) + " failed: " + out, null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + String.join(" ", cmd), e);
+        }
+    }
+}
