@@ -513,9 +513,11 @@ public final class ContainerService {
                 return signal(find(id), sig, null);
             });
         });
-        // As dockerd, a stop that ended a run is reported after the run's exit.
+        // As dockerd, a stop that ended a run is reported after the run's exit and the release of its
+        // network; queued behind the exit's handling, it and the answer come once the run is released.
         return sent.compose(v -> awaitStop(id, timeout, exited))
-                .compose(v -> requested[0] ? observed(new ContainerEvent.Stopped(id)) : Future.succeededFuture());
+                .compose(v -> requested[0] ? engine.exclusive(id, () -> observed(new ContainerEvent.Stopped(id)))
+                        : Future.succeededFuture());
     }
 
     /** Waits for the exit a stop signal asked for, with SIGKILL after {@code timeout} seconds. */
