@@ -74,14 +74,19 @@ public final class CniConfig {
      * {@code prevResult} (the firewall plugin finds its rules by the addresses in it).
      */
     public static JsonObject prevResult(NetworkEvent.Endpoint e) {
-        JsonObject ip = new JsonObject().put("interface", 0).put("address", e.ipAddress() + "/" + e.prefixLen());
-        if (e.gateway() != null && !e.gateway().isEmpty()) {
-            ip.put("gateway", e.gateway());
+        JsonArray ips = new JsonArray();
+        // An endpoint read back from a namespace whose interface never got its address has none.
+        if (!e.ipAddress().isEmpty()) {
+            JsonObject ip = new JsonObject().put("interface", 0).put("address", e.ipAddress() + "/" + e.prefixLen());
+            if (e.gateway() != null && !e.gateway().isEmpty()) {
+                ip.put("gateway", e.gateway());
+            }
+            ips.add(ip);
         }
         return new JsonObject().put("cniVersion", VERSION)
                 .put("interfaces", new JsonArray().add(new JsonObject().put("name", e.ifname())
                         .put("mac", e.macAddress()).put("sandbox", e.netns())))
-                .put("ips", new JsonArray().add(ip));
+                .put("ips", ips);
     }
 
     /**

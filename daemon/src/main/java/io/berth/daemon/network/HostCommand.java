@@ -11,13 +11,15 @@ final class HostCommand {
 
     private HostCommand() {}
 
-    static void run(String... cmd) throws IOException {
+    /** Runs {@code cmd}; returns its output (stdout and stderr), trimmed. */
+    static String run(String... cmd) throws IOException {
         Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw EngineException.internal(String.join(" ", cmd) + " failed: " + out, null);
             }
+            return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted: " + String.join(" ", cmd), e);

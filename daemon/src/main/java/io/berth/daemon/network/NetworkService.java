@@ -11,6 +11,7 @@ import io.berth.events.state.ContainerState;
 import io.berth.events.state.EngineState;
 import io.berth.events.state.Network;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -280,17 +282,14 @@ public final class NetworkService {
      * if a step fails. Returns {@link Setup#NONE} for a container without bridge networks.
      */
     public Setup setUp(Container c) throws IOException {
-        List<Network> bridges = new ArrayList<>();
-        for (Network n : engine.state().networksOf(c.id())) {
-            if (n.isBridge()) {
-                bridges.add(n);
-            }
-        }
+        List<Network> bridges = bridgesInOrder(c);
         if (bridges.isEmpty()) {
             return Setup.NONE;
         }
-        bridges.sort(Comparator.comparing((Network n) -> !n.name().equals(c.spec().networkMode())
-                && !n.id().equals(c.spec().networkMode())));
+        if (hasNamespace(c.id())) {
+            // A start the daemon died in left a namespace the journal knows nothing of: clear it first.
+            tearDown(c.id(), List.of());
+        }
         Path ns = netns.create(c.id());
         List<NetworkEvent.Attached> done = new ArrayList<>();
         try {
@@ -305,13 +304,28 @@ public final class NetworkService {
         }
     }
 
+    /** The container's bridge networks, the network of its mode first, as its interfaces are numbered. */
+    private List<Network> bridgesInOrder(Container c) {
+        List<Network> bridges = new ArrayList<>();
+        for (Network n : engine.state().networksOf(c.id())) {
+            if (n.isBridge()) {
+                bridges.add(n);
+            }
+        }
+        bridges.sort(Comparator.comparing((Network n) -> !isPrimary(n, c)));
+        return bridges;
+    }
+
+    private static boolean isPrimary(Network n, Container c) {
+        return n.name().equals(c.spec().networkMode()) || n.id().equals(c.spec().networkMode());
+    }
+
     /** An endpoint with the network it is on. */
     public record Endpointed(String networkId, NetworkEvent.Endpoint endpoint) {}
 
     private NetworkEvent.Attached attach(Network n, Container c, Path ns, String ifname) {
         // Ports are published on the network of the container's mode only, as Docker does.
-        boolean primary = n.name().equals(c.spec().networkMode()) || n.id().equals(c.spec().networkMode());
-        List<NetworkEvent.PortMapping> ports = primary ? PortPlan.mappings(c.spec(), PortPlan::freePort) : List.of();
+        List<NetworkEvent.PortMapping> ports = isPrimary(n, c) ? PortPlan.mappings(c.spec(), PortPlan::freePort) : List.of();
         List<JsonObject> ran = new ArrayList<>();
         JsonObject prev = null;
         try {
@@ -335,7 +349,10 @@ public final class NetworkService {
         }
     }
 
-    /** Tears down a container's endpoints (CNI DEL, in reverse plugin order) and its namespace. */
+    /**
+     * Tears down a container's endpoints (CNI DEL, in reverse plugin order) and its namespace, with
+     * any endpoint the namespace holds that the journal never got.
+     */
     public void tearDown(String containerId, List<Endpointed> endpoints) throws IOException {
         RuntimeException first = null;
         for (Endpointed e : endpoints) {
@@ -344,6 +361,13 @@ public final class NetworkService {
                 detach(n, containerId, e.endpoint());
             } catch (RuntimeException ex) {
                 first = first == null ? ex : first;
+            }
+        }
+        for (Endpointed e : unrecorded(containerId, endpoints)) {
+            try {
+                detach(engine.state().networks().get(e.networkId()), containerId, e.endpoint());
+            } catch (RuntimeException ex) {
+                LOG.warn("tearing down an endpoint of {} the journal did not have: {}", containerId, ex.getMessage());
             }
         }
         netns.remove(containerId);
@@ -370,6 +394,61 @@ public final class NetworkService {
         if (first != null) {
             throw first;
         }
+    }
+
+    /**
+     * The endpoints a start set up in the namespace without journaling them (the daemon was killed
+     * between the CNI ADD and the append), read back from it: the interface on each bridge network
+     * without a recorded endpoint, found by its address in the network's subnet (by its place in
+     * the order otherwise), so that DEL frees the address, NAT and forwarding rules it holds. The
+     * port mappings are rebuilt from the spec: portmap finds its chains by container id, not port.
+     */
+    private List<Endpointed> unrecorded(String containerId, List<Endpointed> recorded) throws IOException {
+        Container c = engine.state().container(containerId);
+        Path ns = netns.path(containerId);
+        if (c == null || !Files.exists(ns)) {
+            return List.of();
+        }
+        List<Network> bridges = bridgesInOrder(c);
+        Set<String> known = new HashSet<>();
+        recorded.forEach(e -> known.add(e.networkId()));
+        if (bridges.stream().allMatch(n -> known.contains(n.id()))) {
+            return List.of();
+        }
+        JsonArray links;
+        try {
+            links = new JsonArray(HostCommand.run("nsenter", "--net=" + ns, "ip", "-j", "-4", "addr", "show"));
+        } catch (RuntimeException e) {
+            LOG.warn("reading the interfaces of {}'s namespace: {}", containerId, e.getMessage());
+            links = new JsonArray();
+        }
+        List<Endpointed> out = new ArrayList<>();
+        for (int i = 0; i < bridges.size(); i++) {
+            Network n = bridges.get(i);
+            if (known.contains(n.id())) {
+                continue;
+            }
+            String ifname = "eth" + i;
+            String address = "";
+            int prefix = 0;
+            String mac = "";
+            for (int l = 0; l < links.size(); l++) {
+                JsonObject link = links.getJsonObject(l);
+                for (Object a : link.getJsonArray("addr_info", new JsonArray())) {
+                    JsonObject addr = (JsonObject) a;
+                    if (Subnets.contains(n.subnet(), addr.getString("local", "0.0.0.0"))) {
+                        ifname = link.getString("ifname", ifname);
+                        address = addr.getString("local");
+                        prefix = addr.getInteger("prefixlen", 0);
+                        mac = link.getString("address", "");
+                    }
+                }
+            }
+            List<NetworkEvent.PortMapping> ports = isPrimary(n, c) ? PortPlan.mappings(c.spec(), proto -> 0) : List.of();
+            out.add(new Endpointed(n.id(), new NetworkEvent.Endpoint(ifname, address, prefix,
+                    n.gateway() == null ? "" : n.gateway(), mac, ports, ns.toString())));
+        }
+        return out;
     }
 
     /** The endpoints the journal says {@code containerId} has. */

@@ -80,6 +80,12 @@ public final class Subnets {
         return (x[0] & m) == (y[0] & m);
     }
 
+    /** Whether {@code address} (dotted) lies in {@code cidr}. */
+    public static boolean contains(String cidr, String address) {
+        long[] net = parse(cidr);
+        return (address(address) & mask(net[1])) == net[0];
+    }
+
     /** The first host address of a subnet, the bridge's (gateway) address. */
     public static String firstHost(String cidr) {
         return format(parse(cidr)[0] + 1);

@@ -177,6 +177,20 @@ class CrashBurstIT extends DaemonTest {
         assertTrue(verify.contains("state      sequence " + state.getLong("Sequence") + ": "), verify + state);
         assertTrue(verify.contains(state.getString("Digest")), "the daemon's state is a fresh replay's:\n"
                 + verify + state);
+
+        // Starts the kill cut short between the CNI ADD and its journal entry hold addresses and NAT
+        // rules the journal never got: removing the containers frees them all the same.
+        Api api = new Api(berth);
+        for (Object o : new JsonArray(api.get("/containers/json?all=1").body())) {
+            String id = ((JsonObject) o).getString("Id");
+            require(api.send("DELETE", "/containers/" + id + "?force=1", null), 204);
+        }
+        for (Known c : containers.values()) {
+            if (c.id != null) {
+                assertEquals(List.of(), NetHost.rulesFor(c.id), "no iptables rule left for " + c.firstName);
+            }
+        }
+        assertEquals(List.of(), NetHost.allocations(berth), "no host-local allocation left");
     }
 
     /** Checks one container against what its client saw; returns 1 when its state was certain. */

@@ -37,6 +37,26 @@ final class HostCleanup {
                 });
             }
         }
+        // A container removed through the API while its endpoint leaked is known by what it left:
+        // its namespace file, and host-local's allocation files, whose first line is the container id.
+        Path netns = b.execRoot().resolve("netns");
+        if (Files.isDirectory(netns)) {
+            try (Stream<Path> s = Files.list(netns)) {
+                s.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9a-f]{64}"))
+                        .filter(n -> !ids.contains(n)).forEach(ids::add);
+            }
+        }
+        Path ipam = b.dataRoot().resolve("network").resolve("ipam");
+        if (Files.isDirectory(ipam)) {
+            try (Stream<Path> s = Files.walk(ipam)) {
+                for (Path p : s.filter(Files::isRegularFile).toList()) {
+                    String first = Files.readString(p).lines().findFirst().orElse("").trim();
+                    if (first.matches("[0-9a-f]{64}") && !ids.contains(first)) {
+                        ids.add(first);
+                    }
+                }
+            }
+        }
         for (String id : ids) {
             run("runc", "--root", runcRoot.toString(), "delete", "--force", id);
         }

@@ -74,6 +74,10 @@ class CniConfigTest {
         JsonObject prev = CniConfig.prevResult(e);
         assertEquals("172.31.250.2/24", prev.getJsonArray("ips").getJsonObject(0).getString("address"));
         assertEquals("/ns/x", prev.getJsonArray("interfaces").getJsonObject(0).getString("sandbox"));
+        // An interface read back from a namespace before it got its address: DEL is told of no address.
+        JsonObject bare = CniConfig.prevResult(new NetworkEvent.Endpoint("eth1", "", 0, "", "", List.of(), "/ns/x"));
+        assertEquals(0, bare.getJsonArray("ips").size());
+        assertEquals("eth1", bare.getJsonArray("interfaces").getJsonObject(0).getString("name"));
         assertThrows(IllegalArgumentException.class, () -> CniConfig.endpoint(new JsonObject("{\"ips\":[]}"), "eth0",
                 "/ns", List.of()));
     }

@@ -17,6 +17,8 @@ class SubnetsTest {
         assertEquals("10.1.0.1", Subnets.firstHost("10.1.0.0/16"));
         assertTrue(Subnets.overlap("172.17.0.0/16", "172.17.5.0/24"));
         assertFalse(Subnets.overlap("172.17.0.0/16", "172.18.0.0/16"));
+        assertTrue(Subnets.contains("172.17.0.0/16", "172.17.3.9"));
+        assertFalse(Subnets.contains("172.17.0.0/16", "172.18.0.2"));
         assertThrows(EngineException.class, () -> Subnets.normalize("10.1.2.3"));
         assertThrows(EngineException.class, () -> Subnets.normalize("300.1.2.3/16"));
     }
