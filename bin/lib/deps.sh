@@ -17,8 +17,10 @@ berth_install_missing() {
 
 # What the daemon needs at run time: containernetworking-plugins for bridge networks (bridge,
 # host-local, portmap, firewall, loopback in /usr/lib/cni), iptables for the rules those plugins
-# write, iproute2 for deleting a network's bridge, util-linux for unshare/mount of network namespaces.
-BERTH_RUNTIME_PACKAGES=(runc conmon procps containernetworking-plugins iptables iproute2 util-linux)
+# write, iproute2 for deleting a network's bridge, util-linux for unshare/mount of network namespaces,
+# and containers-common's default seccomp profile (/usr/share/containers/seccomp.json).
+BERTH_RUNTIME_PACKAGES=(runc conmon procps containernetworking-plugins iptables iproute2 util-linux
+  golang-github-containers-common)
 # What the test suite needs on top: the busybox the test image is built from, Maven, Prometheus
 # (server and promtool) for the metrics test, rpmbuild, rpmlint and cpio for the RPM's tests, a
 # registry with htpasswd for the pull and push tests, and Debian's docker-compose (1.29) for ComposeIT.

@@ -40,6 +40,7 @@ import io.berth.daemon.runtime.runc.RuncRuntime;
 import io.berth.daemon.runtime.spec.SpecBuilder;
 import io.berth.daemon.system.DiskUsage;
 import io.berth.daemon.system.HostInfo;
+import io.berth.daemon.system.HostConfinement;
 import io.berth.daemon.system.HostLimits;
 import io.berth.daemon.system.PidFile;
 import io.berth.daemon.system.SystemdNotifier;
@@ -116,6 +117,14 @@ public final class Main {
 
     private static void run(DaemonConfig config) throws Exception {
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
+        SpecBuilder.Confinement confinement;
+        try {
+            confinement = HostConfinement.read(config.seccompProfile());
+        } catch (EngineException e) {
+            System.err.println("berthd: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         ContainerPaths paths = new ContainerPaths(config.dataRoot(), config.execRoot());
         Files.createDirectories(paths.containers());
         Files.createDirectories(paths.exits());
@@ -142,7 +151,7 @@ public final class Main {
         ExitMonitor exits = new ExitFileMonitor(paths.exits(), paths::shim);
         OomMonitor oom = oomMonitor(log);
         HostInfo host = HostInfo.read(config.runc(), config.conmon());
-        SpecBuilder specs = new SpecBuilder(HostLimits.read(), config.defaultUlimits());
+        SpecBuilder specs = new SpecBuilder(HostLimits.read(), config.defaultUlimits(), confinement);
         LocalImageStore store = new LocalImageStore(config.dataRoot().resolve("image"));
         Metrics metrics = new Metrics(new Metrics.Settings(config.metrics().addr(), config.metrics().interval(),
                 config.metrics().labelKeys(), config.dataRoot().resolve("metrics").resolve("counters.json")));

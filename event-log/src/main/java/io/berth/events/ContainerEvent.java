@@ -26,7 +26,7 @@ public sealed interface ContainerEvent extends Event {
     }
 
     /** A container was created from an image with the given spec; it has not run yet. */
-    @EventType(name = "container.created", version = 2)
+    @EventType(name = "container.created", version = 3)
     record Created(String id, String name, ContainerSpec spec) implements ContainerEvent {}
 
     /**

@@ -16,6 +16,8 @@ import java.util.Map;
  * mounts from {@code Binds}, {@code Mounts} and the image's {@code VOLUME}s, with every volume named
  * (anonymous ones get a random name at create); {@code networkAliases} are the names the container
  * also answers to on its {@code networkMode} network.
+ *
+ * <p>Confinement is {@code security}: what the container may do beyond Docker's defaults, or less.
  */
 public record ContainerSpec(
         String image,
@@ -42,7 +44,8 @@ public record ContainerSpec(
         List<PortBinding> portBindings,
         boolean publishAllPorts,
         List<Mount> mounts,
-        List<String> networkAliases) {
+        List<String> networkAliases,
+        Security security) {
 
     public ContainerSpec {
         entrypoint = List.copyOf(entrypoint);
@@ -54,6 +57,20 @@ public record ContainerSpec(
         portBindings = portBindings == null ? List.of() : List.copyOf(portBindings);
         mounts = mounts == null ? List.of() : List.copyOf(mounts);
         networkAliases = networkAliases == null ? List.of() : List.copyOf(networkAliases);
+        security = security == null ? Security.DEFAULT : security;
+    }
+
+    /** A spec with Docker's default confinement (the shape of {@code container.created.v2}). */
+    public ContainerSpec(String image, String imageId, List<String> entrypoint, List<String> cmd, List<String> env,
+                         String workingDir, String user, String hostname, String domainname, boolean tty,
+                         boolean openStdin, boolean stdinOnce, Map<String, String> labels, String stopSignal,
+                         int stopTimeout, Resources resources, RestartPolicy restartPolicy, boolean autoRemove,
+                         String networkMode, List<String> binds, List<String> exposedPorts,
+                         List<PortBinding> portBindings, boolean publishAllPorts, List<Mount> mounts,
+                         List<String> networkAliases) {
+        this(image, imageId, entrypoint, cmd, env, workingDir, user, hostname, domainname, tty, openStdin, stdinOnce,
+                labels, stopSignal, stopTimeout, resources, restartPolicy, autoRemove, networkMode, binds,
+                exposedPorts, portBindings, publishAllPorts, mounts, networkAliases, Security.DEFAULT);
     }
 
     /** A spec without published ports, mounts or aliases (the shape of {@code container.created.v1}). */
@@ -72,8 +89,38 @@ public record ContainerSpec(
         return new ContainerSpec(image, imageId, entrypoint, cmd, env, workingDir, user, hostname, domainname, tty,
                 openStdin, stdinOnce, labels, stopSignal, stopTimeout, r == null ? resources : r,
                 p == null ? restartPolicy : p, autoRemove, networkMode, binds, exposedPorts, portBindings,
-                publishAllPorts, mounts, networkAliases);
+                publishAllPorts, mounts, networkAliases, security);
     }
+
+    /** This spec with other confinement. */
+    public ContainerSpec withSecurity(Security s) {
+        return new ContainerSpec(image, imageId, entrypoint, cmd, env, workingDir, user, hostname, domainname, tty,
+                openStdin, stdinOnce, labels, stopSignal, stopTimeout, resources, restartPolicy, autoRemove, networkMode,
+                binds, exposedPorts, portBindings, publishAllPorts, mounts, networkAliases, s);
+    }
+
+    /**
+     * Confinement beyond or below Docker's defaults. {@code capAdd} and {@code capDrop} hold
+     * {@code CAP_} names or {@code ALL}; {@code seccomp} is empty for the daemon's default profile,
+     * {@code unconfined}, or a profile's JSON as the client sent it; {@code usernsMode} is empty
+     * (the daemon's {@code userns-remap}, if any) or {@code host}.
+     */
+    public record Security(boolean privileged, List<String> capAdd, List<String> capDrop, boolean readOnlyRootfs,
+                           boolean noNewPrivileges, String seccomp, List<Device> devices, String usernsMode) {
+
+        public static final Security DEFAULT = new Security(false, List.of(), List.of(), false, false, "", List.of(), "");
+
+        public Security {
+            capAdd = capAdd == null ? List.of() : List.copyOf(capAdd);
+            capDrop = capDrop == null ? List.of() : List.copyOf(capDrop);
+            seccomp = seccomp == null ? "" : seccomp;
+            devices = devices == null ? List.of() : List.copyOf(devices);
+            usernsMode = usernsMode == null ? "" : usernsMode;
+        }
+    }
+
+    /** A host device node made available in the container, with {@code r}, {@code w}, {@code m} access. */
+    public record Device(String pathOnHost, String pathInContainer, String permissions) {}
 
     /** A published port: container {@code port} ({@code 80/tcp}) on {@code hostIp:hostPort} (empty: any). */
     public record PortBinding(String port, String hostIp, String hostPort) {}

@@ -110,8 +110,28 @@ public final class ContainerJson {
         return cfg;
     }
 
+    /** The {@code --security-opt} values a container was created with, as dockerd lists them. */
+    static List<String> securityOpt(ContainerSpec.Security sec) {
+        List<String> out = new ArrayList<>();
+        if (sec.noNewPrivileges()) {
+            out.add("no-new-privileges");
+        }
+        if (!sec.seccomp().isEmpty()) {
+            out.add("seccomp=" + sec.seccomp());
+        }
+        return out;
+    }
+
+    private static JsonArray devices(ContainerSpec.Security sec) {
+        JsonArray out = new JsonArray();
+        sec.devices().forEach(d -> out.add(new JsonObject().put("PathOnHost", d.pathOnHost())
+                .put("PathInContainer", d.pathInContainer()).put("CgroupPermissions", d.permissions())));
+        return out;
+    }
+
     static JsonObject hostConfig(ContainerSpec s) {
         ContainerSpec.Resources r = s.resources();
+        ContainerSpec.Security sec = s.security();
         JsonArray ulimits = new JsonArray();
         r.ulimits().forEach(u -> ulimits.add(new JsonObject().put("Name", u.name()).put("Hard", u.hard())
                 .put("Soft", u.soft())));
@@ -126,12 +146,14 @@ public final class ContainerJson {
                 .put("AutoRemove", s.autoRemove())
                 .put("VolumeDriver", "").put("VolumesFrom", null)
                 .put("ConsoleSize", new JsonArray().add(0).add(0))
-                .put("CapAdd", null).put("CapDrop", null).put("CgroupnsMode", "host")
+                .put("CapAdd", Json.arrayOrNull(sec.capAdd())).put("CapDrop", Json.arrayOrNull(sec.capDrop()))
+                .put("CgroupnsMode", "host")
                 .put("Dns", new JsonArray()).put("DnsOptions", new JsonArray()).put("DnsSearch", new JsonArray())
                 .put("ExtraHosts", null).put("GroupAdd", null).put("IpcMode", "private").put("Cgroup", "")
-                .put("Links", null).put("OomScoreAdj", 0).put("PidMode", "").put("Privileged", false)
-                .put("PublishAllPorts", s.publishAllPorts()).put("ReadonlyRootfs", false).put("SecurityOpt", null)
-                .put("UTSMode", "").put("UsernsMode", "").put("ShmSize", 67108864).put("Runtime", "runc")
+                .put("Links", null).put("OomScoreAdj", 0).put("PidMode", "").put("Privileged", sec.privileged())
+                .put("PublishAllPorts", s.publishAllPorts()).put("ReadonlyRootfs", sec.readOnlyRootfs())
+                .put("SecurityOpt", Json.arrayOrNull(securityOpt(sec)))
+                .put("UTSMode", "").put("UsernsMode", sec.usernsMode()).put("ShmSize", 67108864).put("Runtime", "runc")
                 .put("Isolation", "")
                 .put("CpuShares", r.cpuShares()).put("Memory", r.memory()).put("NanoCpus", r.nanoCpus())
                 .put("CgroupParent", "").put("BlkioWeight", 0).put("BlkioWeightDevice", new JsonArray())
@@ -139,7 +161,7 @@ public final class ContainerJson {
                 .put("BlkioDeviceReadIOps", new JsonArray()).put("BlkioDeviceWriteIOps", new JsonArray())
                 .put("CpuPeriod", r.cpuPeriod()).put("CpuQuota", r.cpuQuota()).put("CpuRealtimePeriod", 0)
                 .put("CpuRealtimeRuntime", 0).put("CpusetCpus", r.cpusetCpus()).put("CpusetMems", "")
-                .put("Devices", new JsonArray()).put("DeviceCgroupRules", null).put("DeviceRequests", null)
+                .put("Devices", devices(sec)).put("DeviceCgroupRules", null).put("DeviceRequests", null)
                 .put("MemoryReservation", r.memoryReservation()).put("MemorySwap", r.memorySwap())
                 .put("MemorySwappiness", null).put("OomKillDisable", r.oomKillDisable())
                 .put("PidsLimit", r.pidsLimit() > 0 ? r.pidsLimit() : null)

@@ -1,6 +1,7 @@
 package io.berth.daemon.api;
 
 import io.berth.daemon.BerthVersion;
+import io.berth.daemon.config.ConfigLoader;
 import io.berth.daemon.config.DaemonConfig;
 import io.berth.daemon.system.HostInfo;
 import io.berth.events.state.ContainerState;
@@ -141,9 +142,19 @@ public final class SystemRoutes {
                 .put("ContainerdCommit", new JsonObject().put("ID", "").put("Expected", ""))
                 .put("RuncCommit", new JsonObject().put("ID", h.runcVersion()).put("Expected", h.runcVersion()))
                 .put("InitCommit", new JsonObject().put("ID", "").put("Expected", ""))
-                .put("SecurityOptions", new JsonArray())
+                .put("SecurityOptions", securityOptions(cfg.seccompProfile()))
                 .put("Warnings", new JsonArray());
         info.mergeIn(b.extraInfo());
         r.ok(info);
+    }
+
+    /** dockerd's {@code SecurityOptions}: the seccomp profile ({@code builtin} for the daemon's default). */
+    static JsonArray securityOptions(String seccompProfile) {
+        JsonArray out = new JsonArray();
+        if (!"unconfined".equals(seccompProfile)) {
+            out.add("name=seccomp,profile="
+                    + (ConfigLoader.DEFAULT_SECCOMP.equals(seccompProfile) ? "builtin" : seccompProfile));
+        }
+        return out;
     }
 }

@@ -37,6 +37,9 @@ public final class ConfigLoader {
     /** One flag: its names, daemon.json key, whether it takes a value, and its help text. */
     public record Flag(String longName, String shortName, String key, boolean takesValue, String help) {}
 
+    /** The profile containers-common maintains (Debian's golang-github-containers-common, Fedora's containers-common). */
+    public static final String DEFAULT_SECCOMP = "/usr/share/containers/seccomp.json";
+
     public static final List<Flag> FLAGS = List.of(
             new Flag("--host", "-H", "hosts", true, "Daemon socket to listen on (unix://PATH)"),
             new Flag("--data-root", null, "data-root", true, "Root directory of persistent state (default /var/lib/berth)"),
@@ -55,6 +58,7 @@ public final class ConfigLoader {
             new Flag("--insecure-registry", null, "insecure-registries", true, "Registry (host:port or CIDR) that may be reached over plain HTTP (repeatable)"),
             new Flag("--max-concurrent-downloads", null, "max-concurrent-downloads", true, "Layers of one pull downloaded at once (default 3)"),
             new Flag("--max-concurrent-uploads", null, "max-concurrent-uploads", true, "Layers of one push uploaded at once (default 5)"),
+            new Flag("--seccomp-profile", null, "seccomp-profile", true, "Default seccomp profile of containers, a file in Docker's format, or unconfined (default " + DEFAULT_SECCOMP + ")"),
             new Flag("--version", "-v", null, false, "Print version information and quit"),
             new Flag("--help", "-h", null, false, "Print usage"));
 
@@ -62,7 +66,7 @@ public final class ConfigLoader {
             "metrics-addr", "log-level", "default-ulimits", "journal-sync", "runc", "conmon", "events-retention",
             "restart-backoff", "policy-dir", "default-policy", "policy-timeout", "policy-max-memory", "metrics-interval",
             "metrics-labels", "registry-mirrors", "insecure-registries", "max-concurrent-downloads",
-            "max-concurrent-uploads");
+            "max-concurrent-uploads", "seccomp-profile");
 
     private static final Pattern SIZE = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(?:([kmgtp])(i)?)?b?\\s*");
 
@@ -235,7 +239,8 @@ public final class ConfigLoader {
                 retention(json.getValue("events-retention")),
                 backoff(json.getValue("restart-backoff")),
                 policies(flags, json),
-                registries(flags, json));
+                registries(flags, json),
+                value(flags, json, "seccomp-profile", DEFAULT_SECCOMP));
     }
 
     /**

@@ -27,12 +27,13 @@ import java.util.List;
  * @param restartBackoff the delays between restarts by policy
  * @param policies       the scripted transition policies' settings
  * @param registries     registry mirrors, insecure registries and transfer concurrency
+ * @param seccompProfile the default seccomp profile's file (Docker's format), or {@code unconfined}
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Path pidfile, boolean liveRestore,
                            Metrics metrics, String logLevel, List<ContainerSpec.Ulimit> defaultUlimits,
                            SyncMode journalSync, Path runc, Path conmon, Retention eventsRetention,
                            RestartRule.Backoff restartBackoff, Policies policies,
-                           RegistryHosts registries) {
+                           RegistryHosts registries, String seccompProfile) {
 
     /**
      * @param dir           where the {@code *.js} policies are (hot-reloaded)

@@ -110,7 +110,7 @@ public final class CreateParser {
                 labels, orElse(body.getString("StopSignal"), orElse(image.stopSignal(), "SIGTERM")),
                 stopTimeout == null ? -1 : stopTimeout,
                 resources, restart, autoRemove, networkMode, Json.strings(host.getValue("Binds")),
-                exposed, bindings, publishAll, mounts, aliases(body, networkMode));
+                exposed, bindings, publishAll, mounts, aliases(body, networkMode), SecurityParser.parse(host));
     }
 
     /** Docker's modes: {@code default} is {@code bridge}; other names are networks the service resolves. */

@@ -103,7 +103,8 @@ public final class ExecService {
             Files.createDirectories(dir);
             ProcessUser user = ProcessUser.resolve(paths.rootfs(c.id()),
                     spec.user().isEmpty() ? c.spec().user() : spec.user());
-            JsonObject process = specs.execProcess(c.spec(), spec.cmd(), spec.env(), spec.workingDir(), user, spec.tty());
+            JsonObject process = specs.execProcess(c.spec(), spec.cmd(), spec.env(), spec.workingDir(), user, spec.tty(),
+                    spec.privileged());
             if (spec.tty() && consoleSize != null) {
                 process.put("consoleSize", new JsonObject().put("height", consoleSize[0]).put("width", consoleSize[1]));
             }

@@ -72,7 +72,7 @@ class JournalToolIT extends DaemonTest {
         Docker.Result dump = journal("dump", "--container", "jt1b");
         assertEquals(0, dump.exit(), dump.toString());
         List<String> names = dump.out().lines().map(l -> l.split(" ")[2]).toList();
-        assertInOrder(names, "container.created.v2", "container.started.v2", "container.renamed.v1",
+        assertInOrder(names, "container.created.v3", "container.started.v2", "container.renamed.v1",
                 "container.stop-requested.v2", "container.killed.v1", "container.exited.v2", "container.stopped.v1");
         assertTrue(dump.out().lines().allMatch(l -> l.contains(" id=" + id1)), dump.out());
 

@@ -61,7 +61,7 @@ class JournalDumpTest {
         assertEquals("6 " + T0 + "05.000000000Z exec.created.v1 execId=" + id(5) + " containerId=" + id(2)
                 + " cmd=[sh -c \"echo hi\"] env=[] user=\"\" workingDir=/ tty=false attachStdin=false privileged=false",
                 lines.get(5));
-        assertTrue(lines.get(0).startsWith("1 " + T0 + "00.000000000Z container.created.v2 id=" + id(1)
+        assertTrue(lines.get(0).startsWith("1 " + T0 + "00.000000000Z container.created.v3 id=" + id(1)
                 + " name=web spec={image=busybox imageId=sha256:" + id(7) + " cmd=[sleep 600] env=[A=1 PATH=/bin]"),
                 lines.get(0));
         assertTrue(lines.get(0).contains(" restartPolicy={name=on-failure maximumRetryCount=3}"), lines.get(0));

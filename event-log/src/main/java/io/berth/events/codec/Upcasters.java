@@ -78,8 +78,38 @@ public final class Upcasters {
                 return payload;
             });
 
+    /**
+     * {@code container.created} v2 to v3: the spec gained its confinement (capabilities, privileged,
+     * read-only root, seccomp, devices, user namespace mode). v2 containers ran with Docker's defaults.
+     */
+    public static final Upcaster CONTAINER_CREATED_V2 = new Upcaster("container.created", 2,
+            (Shape.Rec) ShapeParser.parse("Created{id:S,name:S,spec:ContainerSpec{image:S,imageId:S,"
+                    + "entrypoint:L<S>,cmd:L<S>,env:L<S>,workingDir:S,user:S,hostname:S,domainname:S,tty:Z,openStdin:Z,stdinOnce:Z,labels:M<S>,"
+                    + "stopSignal:S,stopTimeout:I,resources:Resources{memory:J,memorySwap:J,memoryReservation:J,"
+                    + "oomKillDisable:Z,nanoCpus:J,cpuShares:J,cpuPeriod:J,cpuQuota:J,cpusetCpus:S,pidsLimit:J,"
+                    + "ulimits:L<Ulimit{name:S,soft:J,hard:J}>},restartPolicy:RestartPolicy{name:S,"
+                    + "maximumRetryCount:I},autoRemove:Z,networkMode:S,binds:L<S>,exposedPorts:L<S>,"
+                    + "portBindings:L<PortBinding{port:S,hostIp:S,hostPort:S}>,publishAllPorts:Z,"
+                    + "mounts:L<Mount{type:S,source:S,target:S,readOnly:Z}>,networkAliases:L<S>}}"),
+            payload -> {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) payload.get("spec"));
+                Map<String, Object> security = new LinkedHashMap<>();
+                security.put("privileged", false);
+                security.put("capAdd", List.of());
+                security.put("capDrop", List.of());
+                security.put("readOnlyRootfs", false);
+                security.put("noNewPrivileges", false);
+                security.put("seccomp", "");
+                security.put("devices", List.of());
+                security.put("usernsMode", "");
+                spec.put("security", security);
+                payload.put("spec", spec);
+                return payload;
+            });
+
     private static final List<Upcaster> ALL = List.of(CONTAINER_EXITED_V1, CONTAINER_STARTED_V1,
-            CONTAINER_STOP_REQUESTED_V1, CONTAINER_CREATED_V1);
+            CONTAINER_STOP_REQUESTED_V1, CONTAINER_CREATED_V1, CONTAINER_CREATED_V2);
 
     private static final Map<String, Upcaster> BY_KEY = new HashMap<>();
 

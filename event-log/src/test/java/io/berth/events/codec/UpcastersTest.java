@@ -86,6 +86,27 @@ class UpcastersTest {
     }
 
     @Test
+    void containerCreatedV2ReadsAsV3WithDockersDefaultConfinement() {
+        ContainerSpec spec = Fixtures.spec("busybox");
+        Map<String, Object> current = new LinkedHashMap<>();
+        Bytes<byte[]> tmp = Bytes.allocateElasticOnHeap(256);
+        BinaryCodec.write(new ContainerEvent.Created(Fixtures.id(6), "v2", spec), tmp);
+        current.putAll(BinaryCodec.readGeneric(BinaryCodec.shapeOf(ContainerEvent.Created.class), tmp));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> s = new LinkedHashMap<>((Map<String, Object>) current.get("spec"));
+        s.remove("security");
+        current.put("spec", s);
+        Bytes<byte[]> b = Bytes.allocateElasticOnHeap(256);
+        Utf8.write(b, "container.created.v2");
+        BinaryCodec.writeGeneric(Upcasters.CONTAINER_CREATED_V2.fromShape(), current, b);
+
+        ContainerEvent.Created read = (ContainerEvent.Created) EventCodec.read(b);
+        assertEquals(ContainerSpec.Security.DEFAULT, read.spec().security());
+        assertEquals(new ContainerEvent.Created(Fixtures.id(6), "v2", spec), read);
+        assertEquals(0, b.readRemaining());
+    }
+
+    @Test
     void aVersionNewerThanThisBuildIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> Upcasters.upcast("container.exited", 3, new LinkedHashMap<>()));
     }

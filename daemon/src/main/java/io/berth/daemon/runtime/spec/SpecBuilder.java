@@ -1,5 +1,6 @@
 package io.berth.daemon.runtime.spec;
 
+import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,8 +13,10 @@ import java.util.Map;
 
 /**
  * Turns a container's spec into the OCI runtime {@code config.json} runc runs, with Docker's
- * defaults: its capability set, masked and read-only /proc and /sys paths, the standard mounts,
- * cgroup limits, and rlimits clamped to what this daemon may grant.
+ * defaults: its capability set, masked and read-only /proc and /sys paths, the default seccomp
+ * profile, the standard mounts, cgroup limits, and rlimits clamped to what this daemon may grant;
+ * and with what the container's confinement changes of them ({@code --privileged},
+ * {@code --cap-add}, {@code --read-only}, {@code --security-opt}, {@code --device}).
  */
 public final class SpecBuilder {
 
@@ -72,51 +75,131 @@ public final class SpecBuilder {
     /** A host rlimit the daemon cannot exceed: soft and hard of its own process. */
     public record HostLimit(long soft, long hard) {}
 
+    /**
+     * What the daemon confines containers with.
+     *
+     * @param capabilities the capabilities it may grant
+     * @param seccomp      the default seccomp profile (Docker's format), or null when the daemon runs
+     *                     containers without one
+     * @param arch         this machine's architecture
+     * @param kernel       the running kernel's release
+     */
+    public record Confinement(Capabilities capabilities, JsonObject seccomp, SeccompProfiles.Arch arch, String kernel) {
+
+        /** Every capability Linux has, no default seccomp profile: for specs built in tests. */
+        public static Confinement unconfined() {
+            return new Confinement(new Capabilities(Capabilities.BY_NUMBER), null, SeccompProfiles.Arch.host(), "0");
+        }
+    }
+
     private final Map<String, HostLimit> hostLimits;
     private final List<ContainerSpec.Ulimit> defaultUlimits;
+    private final Confinement confinement;
 
     /**
      * @param hostLimits     this process's rlimits by OCI name; container limits are clamped to the hard ones
      * @param defaultUlimits daemon-wide defaults, used for limits the container does not set
      */
-    public SpecBuilder(Map<String, HostLimit> hostLimits, List<ContainerSpec.Ulimit> defaultUlimits) {
+    public SpecBuilder(Map<String, HostLimit> hostLimits, List<ContainerSpec.Ulimit> defaultUlimits,
+                       Confinement confinement) {
         this.hostLimits = Map.copyOf(hostLimits);
         this.defaultUlimits = List.copyOf(defaultUlimits);
+        this.confinement = confinement;
     }
 
-    /** The container's {@code config.json}. */
+    public SpecBuilder(Map<String, HostLimit> hostLimits, List<ContainerSpec.Ulimit> defaultUlimits) {
+        this(hostLimits, defaultUlimits, Confinement.unconfined());
+    }
+
+    public Confinement confinement() {
+        return confinement;
+    }
+
+    /**
+     * The container's {@code config.json}.
+     *
+     * @throws EngineException INVALID when its confinement asks for what this host cannot give (a
+     *                         capability the daemon lacks, a device that is not there)
+     */
     public JsonObject build(String id, ContainerSpec spec, ProcessUser user, Paths paths) {
+        ContainerSpec.Security sec = spec.security();
+        List<String> caps = confinement.capabilities().of(sec);
         List<String> args = new ArrayList<>(spec.entrypoint());
         args.addAll(spec.cmd());
         JsonObject process = process(args, env(spec.env(), spec.hostname(), spec.tty()), spec.workingDir(), user,
-                spec.tty(), rlimits(spec.resources().ulimits()));
+                spec.tty(), rlimits(spec.resources().ulimits()), caps, sec.noNewPrivileges());
+        JsonObject resources = resources(spec.resources());
         JsonObject linux = new JsonObject()
-                .put("resources", resources(spec.resources()))
+                .put("resources", resources)
                 .put("cgroupsPath", "/berth/" + id)
-                .put("namespaces", namespaces(spec.networkMode(), paths.netns()))
-                .put("maskedPaths", new JsonArray(MASKED_PATHS))
-                .put("readonlyPaths", new JsonArray(READONLY_PATHS));
+                .put("namespaces", namespaces(spec.networkMode(), paths.netns()));
+        if (sec.privileged()) {
+            // As dockerd: every host device, no masked paths, no syscall filter.
+            resources.put("devices", new JsonArray().add(new JsonObject().put("allow", true).put("access", "rwm")));
+            JsonArray devices = new JsonArray();
+            try {
+                for (Path d : HostDevices.all(Path.of("/dev"))) {
+                    HostDevices.Node n = HostDevices.read(d);
+                    if (n != null) {
+                        devices.add(n.oci(d.toString()));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw EngineException.internal("listing the host's devices: " + e.getMessage(), e);
+            }
+            linux.put("devices", devices);
+        } else {
+            linux.put("maskedPaths", new JsonArray(MASKED_PATHS)).put("readonlyPaths", new JsonArray(READONLY_PATHS));
+            JsonObject seccomp = seccomp(sec, caps);
+            if (seccomp != null) {
+                linux.put("seccomp", seccomp);
+            }
+        }
+        if (!sec.devices().isEmpty()) {
+            JsonArray devices = linux.getJsonArray("devices", new JsonArray());
+            JsonArray rules = resources.getJsonArray("devices");
+            for (ContainerSpec.Device d : sec.devices()) {
+                HostDevices.Node n = HostDevices.node(Path.of(d.pathOnHost()));
+                devices.add(n.oci(d.pathInContainer()));
+                rules.add(n.allow(d.permissions()));
+            }
+            linux.put("devices", devices);
+        }
         return new JsonObject()
                 .put("ociVersion", "1.0.2")
                 .put("process", process)
-                .put("root", new JsonObject().put("path", paths.rootfs().toString()).put("readonly", false))
+                .put("root", new JsonObject().put("path", paths.rootfs().toString()).put("readonly", sec.readOnlyRootfs()))
                 .put("hostname", spec.hostname())
-                .put("mounts", mounts(paths))
+                .put("mounts", mounts(paths, sec.privileged()))
                 .put("linux", linux);
     }
 
-    /** The OCI {@code process} of an exec session in a container with {@code spec}. */
+    /** The syscall filter of a container holding {@code caps}, or null for none. */
+    private JsonObject seccomp(ContainerSpec.Security sec, List<String> caps) {
+        JsonObject profile = switch (sec.seccomp()) {
+            case "" -> confinement.seccomp();
+            case "unconfined" -> null;
+            default -> SeccompProfiles.parse(sec.seccomp());
+        };
+        return profile == null ? null : SeccompProfiles.toOci(profile, confinement.arch(), caps, confinement.kernel());
+    }
+
+    /**
+     * The OCI {@code process} of an exec session in a container with {@code spec}; a privileged exec
+     * gets every capability the daemon may grant.
+     */
     public JsonObject execProcess(ContainerSpec spec, List<String> cmd, List<String> extraEnv, String workingDir,
-                                  ProcessUser user, boolean tty) {
+                                  ProcessUser user, boolean tty, boolean privileged) {
         List<String> env = new ArrayList<>(env(spec.env(), spec.hostname(), tty));
         env = merge(env, extraEnv);
         String cwd = workingDir == null || workingDir.isEmpty() ? spec.workingDir() : workingDir;
-        return process(cmd, env, cwd, user, tty, rlimits(spec.resources().ulimits()));
+        return process(cmd, env, cwd, user, tty, rlimits(spec.resources().ulimits()),
+                confinement.capabilities().of(spec.security(), privileged), spec.security().noNewPrivileges());
     }
 
     private static JsonObject process(List<String> args, List<String> env, String cwd, ProcessUser user, boolean tty,
-                                      JsonArray rlimits) {
-        JsonArray caps = new JsonArray(DEFAULT_CAPABILITIES);
+                                      JsonArray rlimits, List<String> capabilities, boolean noNewPrivileges) {
+        JsonArray caps = new JsonArray(capabilities);
         JsonObject u = new JsonObject().put("uid", user.uid()).put("gid", user.gid());
         if (!user.additionalGids().isEmpty()) {
             u.put("additionalGids", new JsonArray(user.additionalGids()));
@@ -129,7 +212,7 @@ public final class SpecBuilder {
                 .put("cwd", cwd == null || cwd.isEmpty() ? "/" : cwd)
                 .put("capabilities", new JsonObject().put("bounding", caps).put("effective", caps.copy())
                         .put("permitted", caps.copy()))
-                .put("noNewPrivileges", false);
+                .put("noNewPrivileges", noNewPrivileges);
         if (!rlimits.isEmpty()) {
             p.put("rlimits", rlimits);
         }
@@ -256,13 +339,19 @@ public final class SpecBuilder {
     }
 
     static JsonArray mounts(Paths p) {
+        return mounts(p, false);
+    }
+
+    /** The standard mounts; a privileged container's /sys and cgroup file system are writable. */
+    static JsonArray mounts(Paths p, boolean privileged) {
+        String sys = privileged ? "rw" : "ro";
         JsonArray m = new JsonArray()
                 .add(mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")))
                 .add(mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")))
                 .add(mount("/dev/pts", "devpts", "devpts",
                         List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")))
-                .add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro")))
-                .add(mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of("ro", "nosuid", "noexec", "nodev")))
+                .add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", sys)))
+                .add(mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of(sys, "nosuid", "noexec", "nodev")))
                 .add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")))
                 .add(mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=67108864")));
         m.add(bind("/etc/resolv.conf", p.resolvConfFile()));
