@@ -65,6 +65,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -270,7 +272,15 @@ public final class Main {
                                 oom.start(notice -> context.runOnContext(n -> containers.handleOom(notice)));
                             }
                             exits.start(notice -> context.runOnContext(n -> containers.handleExit(notice, exits)));
-                            return api.listen(config.socketPath());
+                            // TCP first: a client that waits for the socket file finds every listener up.
+                            Future<Void> listening = Future.succeededFuture();
+                            List<String> hosts = new ArrayList<>(config.tcpHosts());
+                            config.hosts().stream().filter(h -> !h.startsWith("tcp://")).forEach(hosts::add);
+                            for (String h : hosts) {
+                                listening = listening.compose(done -> h.startsWith("tcp://") ? api.listenTcp(h, config.tls())
+                                        : api.listen(Path.of(h.substring("unix://".length()))));
+                            }
+                            return listening;
                         })
                         .onSuccess(x -> {
                             // Not awaited: the API serves while the containers that come back start,

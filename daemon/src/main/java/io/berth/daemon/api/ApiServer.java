@@ -1,29 +1,37 @@
 package io.berth.daemon.api;
 
 import io.berth.daemon.BerthVersion;
+import io.berth.daemon.config.ConfigLoader;
+import io.berth.daemon.config.DaemonConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Docker Engine API on a UNIX socket: strips the version prefix, finds the route, and turns
+ * The Docker Engine API on UNIX sockets and, with mutual TLS, on TCP: strips the version prefix, finds the route, and turns
  * anything thrown into Docker's error body. The socket is mode 0660, group {@code berth} if that
  * group exists, as dockerd does with {@code docker}.
  */
@@ -40,7 +48,7 @@ public final class ApiServer {
     private final Vertx vertx;
     private final Routes routes;
     private final RequestObserver observer;
-    private HttpServer server;
+    private final List<HttpServer> servers = new ArrayList<>();
 
     public ApiServer(Vertx vertx, Routes routes, RequestObserver observer) {
         this.vertx = vertx;
@@ -56,18 +64,52 @@ public final class ApiServer {
         } catch (IOException e) {
             return Future.failedFuture(e);
         }
-        server = vertx.createHttpServer(new HttpServerOptions()
-                .setMaxInitialLineLength(64 * 1024)
-                .setMaxHeaderSize(64 * 1024)
-                .setCompressionSupported(false)
-                .setHttp2ClearTextEnabled(false));
-        server.connectionHandler(ApiServer::allowPostUpgrades);
-        server.requestHandler(this::handle);
+        HttpServer server = server(options());
         return server.listen(SocketAddress.domainSocketAddress(socket.toString())).map(s -> {
             secure(socket);
             LOG.info("API listening on unix://{}", socket);
             return null;
         });
+    }
+
+    /**
+     * Listens on {@code tcp://ADDR:PORT}: with mutual TLS when {@code tls.verify()}, so a client
+     * without a certificate signed by the CA is refused in the handshake, before any handler runs;
+     * in plain TCP only when that was forced.
+     */
+    public Future<Void> listenTcp(String host, DaemonConfig.Tls tls) {
+        InetSocketAddress addr = ConfigLoader.tcpAddress(host);
+        HttpServerOptions options = options();
+        if (tls.verify()) {
+            options.setSsl(true)
+                    .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert().toString())
+                            .setKeyPath(tls.key().toString()))
+                    .setTrustOptions(new PemTrustOptions().addCertPath(tls.ca().toString()))
+                    .setClientAuth(ClientAuth.REQUIRED);
+        } else {
+            LOG.warn("API on {} WITHOUT TLS: anyone who can reach it controls this host as root", host);
+        }
+        HttpServer server = server(options);
+        return server.listen(addr.getPort(), addr.getHostString()).map(s -> {
+            LOG.info("API listening on {} ({})", host, tls.verify() ? "mutual TLS" : "plain TCP");
+            return null;
+        });
+    }
+
+    private static HttpServerOptions options() {
+        return new HttpServerOptions()
+                .setMaxInitialLineLength(64 * 1024)
+                .setMaxHeaderSize(64 * 1024)
+                .setCompressionSupported(false)
+                .setHttp2ClearTextEnabled(false);
+    }
+
+    private HttpServer server(HttpServerOptions options) {
+        HttpServer server = vertx.createHttpServer(options);
+        server.connectionHandler(ApiServer::allowPostUpgrades);
+        server.requestHandler(this::handle);
+        servers.add(server);
+        return server;
     }
 
     private static void secure(Path socket) {
@@ -132,6 +174,6 @@ public final class ApiServer {
     }
 
     public Future<Void> close() {
-        return server == null ? Future.succeededFuture() : server.close();
+        return Future.join(servers.stream().map(HttpServer::close).toList()).mapEmpty();
     }
 }

@@ -41,7 +41,12 @@ public final class ConfigLoader {
     public static final String DEFAULT_SECCOMP = "/usr/share/containers/seccomp.json";
 
     public static final List<Flag> FLAGS = List.of(
-            new Flag("--host", "-H", "hosts", true, "Daemon socket to listen on (unix://PATH)"),
+            new Flag("--host", "-H", "hosts", true, "Daemon socket to listen on: unix://PATH, or tcp://ADDR:PORT with --tlsverify (repeatable)"),
+            new Flag("--tlsverify", null, "tlsverify", false, "Use TLS on tcp:// hosts and require client certificates signed by --tlscacert"),
+            new Flag("--tls", null, "tls", false, "--tls=false forces plain TCP on tcp:// hosts (anyone who reaches the port is root)"),
+            new Flag("--tlscacert", null, "tlscacert", true, "Trust client certificates signed by this CA (default ~/.docker/ca.pem)"),
+            new Flag("--tlscert", null, "tlscert", true, "Path to the TLS certificate file (default ~/.docker/cert.pem)"),
+            new Flag("--tlskey", null, "tlskey", true, "Path to the TLS key file (default ~/.docker/key.pem)"),
             new Flag("--data-root", null, "data-root", true, "Root directory of persistent state (default /var/lib/berth)"),
             new Flag("--exec-root", null, "exec-root", true, "Root directory of execution state (default /run/berth)"),
             new Flag("--pidfile", "-p", "pidfile", true, "Path to the daemon's PID file (default /run/berth/berthd.pid)"),
@@ -66,7 +71,7 @@ public final class ConfigLoader {
             "metrics-addr", "log-level", "default-ulimits", "journal-sync", "runc", "conmon", "events-retention",
             "restart-backoff", "policy-dir", "default-policy", "policy-timeout", "policy-max-memory", "metrics-interval",
             "metrics-labels", "registry-mirrors", "insecure-registries", "max-concurrent-downloads",
-            "max-concurrent-uploads", "seccomp-profile");
+            "max-concurrent-uploads", "seccomp-profile", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey");
 
     private static final Pattern SIZE = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(?:([kmgtp])(i)?)?b?\\s*");
 
@@ -199,9 +204,17 @@ public final class ConfigLoader {
     private static DaemonConfig build(Map<String, List<String>> flags, JsonObject json) {
         List<String> hosts = flags.containsKey("hosts") ? flags.get("hosts")
                 : json.containsKey("hosts") ? strings(json.getJsonArray("hosts")) : List.of("unix:///run/berth/berth.sock");
+        DaemonConfig.Tls tls = tls(flags, json);
         for (String h : hosts) {
-            if (!h.startsWith("unix://") || h.length() <= "unix://".length()) {
-                throw EngineException.invalid("invalid host " + h + ": only unix:// sockets are supported");
+            if (h.startsWith("tcp://")) {
+                tcpAddress(h);
+                if (!tls.verify() && !tls.forcedPlain()) {
+                    throw EngineException.invalid("refusing to listen on " + h + " without --tlsverify: remote access"
+                            + " needs mutual TLS (--tlsverify --tlscacert --tlscert --tlskey); --tls=false forces"
+                            + " plain TCP");
+                }
+            } else if (!h.startsWith("unix://") || h.length() <= "unix://".length()) {
+                throw EngineException.invalid("invalid host " + h + ": use unix://PATH or tcp://ADDR:PORT");
             }
         }
         Path execRoot = Path.of(value(flags, json, "exec-root", "/run/berth"));
@@ -240,7 +253,48 @@ public final class ConfigLoader {
                 backoff(json.getValue("restart-backoff")),
                 policies(flags, json),
                 registries(flags, json),
-                value(flags, json, "seccomp-profile", DEFAULT_SECCOMP));
+                value(flags, json, "seccomp-profile", DEFAULT_SECCOMP),
+                tls);
+    }
+
+    /**
+     * TLS for tcp:// hosts, with dockerd's flags and keys: {@code tlsverify} turns on mutual TLS with
+     * {@code tlscacert}, {@code tlscert} and {@code tlskey} (default ~/.docker/{ca,cert,key}.pem, as
+     * dockerd); {@code tls=false} given explicitly is the only way to plain TCP. Server-only TLS
+     * ({@code --tls} without {@code --tlsverify}) is not offered: it lets any client in.
+     */
+    static DaemonConfig.Tls tls(Map<String, List<String>> flags, JsonObject json) {
+        boolean verify = Boolean.parseBoolean(value(flags, json, "tlsverify", "false"));
+        String tlsValue = value(flags, json, "tls", null);
+        Path home = Path.of(System.getProperty("user.home"), ".docker");
+        return new DaemonConfig.Tls(verify, "false".equalsIgnoreCase(tlsValue) && !verify,
+                Path.of(value(flags, json, "tlscacert", home.resolve("ca.pem").toString())),
+                Path.of(value(flags, json, "tlscert", home.resolve("cert.pem").toString())),
+                Path.of(value(flags, json, "tlskey", home.resolve("key.pem").toString())));
+    }
+
+    /**
+     * The address and port of a {@code tcp://ADDR:PORT} host.
+     *
+     * @throws EngineException INVALID_ARGUMENT when it is not one
+     */
+    public static java.net.InetSocketAddress tcpAddress(String host) {
+        String rest = host.substring("tcp://".length());
+        int colon = rest.lastIndexOf(':');
+        String addr = colon < 0 ? rest : rest.substring(0, colon);
+        if (addr.startsWith("[") && addr.endsWith("]")) {
+            addr = addr.substring(1, addr.length() - 1);
+        }
+        int port;
+        try {
+            port = colon < 0 ? 2376 : Integer.parseInt(rest.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535 || rest.contains("/")) {
+            throw EngineException.invalid("invalid host " + host + ": use tcp://ADDR:PORT");
+        }
+        return java.net.InetSocketAddress.createUnresolved(addr.isEmpty() ? "0.0.0.0" : addr, port);
     }
 
     /**

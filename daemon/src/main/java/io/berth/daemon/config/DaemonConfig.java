@@ -28,12 +28,21 @@ import java.util.List;
  * @param policies       the scripted transition policies' settings
  * @param registries     registry mirrors, insecure registries and transfer concurrency
  * @param seccompProfile the default seccomp profile's file (Docker's format), or {@code unconfined}
+ * @param tls            how tcp:// hosts are served
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Path pidfile, boolean liveRestore,
                            Metrics metrics, String logLevel, List<ContainerSpec.Ulimit> defaultUlimits,
                            SyncMode journalSync, Path runc, Path conmon, Retention eventsRetention,
                            RestartRule.Backoff restartBackoff, Policies policies,
-                           RegistryHosts registries, String seccompProfile) {
+                           RegistryHosts registries, String seccompProfile, Tls tls) {
+
+    /**
+     * TLS of tcp:// hosts.
+     *
+     * @param verify      mutual TLS: clients need a certificate signed by {@code ca}
+     * @param forcedPlain plain TCP, asked for with {@code --tls=false}
+     */
+    public record Tls(boolean verify, boolean forcedPlain, Path ca, Path cert, Path key) {}
 
     /**
      * @param dir           where the {@code *.js} policies are (hot-reloaded)
@@ -57,6 +66,11 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Pat
     public DaemonConfig {
         hosts = List.copyOf(hosts);
         defaultUlimits = List.copyOf(defaultUlimits);
+    }
+
+    /** The {@code tcp://} hosts. */
+    public List<String> tcpHosts() {
+        return hosts.stream().filter(h -> h.startsWith("tcp://")).toList();
     }
 
     /** The UNIX socket path of the first {@code unix://} host. */

@@ -104,15 +104,37 @@ final class Verify implements JournalTool.Command {
         }
     }
 
+    /** Scans of a journal whose newest file ends in an unfinished entry, 100 ms apart, before it counts as torn. */
+    private static final int UNFINISHED_RESCANS = 20;
+
+    private static boolean endsUnfinished(JournalScan scan) {
+        return !scan.files().isEmpty() && scan.files().getLast().end() == JournalScan.End.UNFINISHED;
+    }
+
     @Override
     public int run(JournalTool.Options options, PrintStream out) {
         if (!options.arguments().isEmpty()) {
             throw new JournalTool.UsageException("verify takes no arguments, got " + options.arguments());
         }
         Path dir = JournalTool.journalDir(options);
-        Order order = new Order();
-        Replay replay = new Replay(latestSnapshot(dir.getParent().resolve("snapshots")));
-        JournalScan scan = ChronicleFileReader.scan(dir, order.andThen(replay));
+        Order order;
+        Replay replay;
+        JournalScan scan;
+        for (int attempt = 1; ; attempt++) {
+            order = new Order();
+            replay = new Replay(latestSnapshot(dir.getParent().resolve("snapshots")));
+            scan = ChronicleFileReader.scan(dir, order.andThen(replay));
+            if (!endsUnfinished(scan) || attempt == UNFINISHED_RESCANS) {
+                break;
+            }
+            // A running daemon may be in the middle of an append: only a tail that stays unfinished is torn.
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
 
         List<String> problems = new ArrayList<>();
         for (DamagedEntry d : scan.damage()) {

@@ -78,10 +78,29 @@ class ConfigLoaderTest {
         assertTrue(unknown.getMessage().contains("don't match any configuration option: storage-opts"));
         assertThrows(EngineException.class, () -> load("{not json"));
         assertThrows(EngineException.class, () -> load("{}", "--bogus"));
-        assertThrows(EngineException.class, () -> load("{}", "-H", "tcp://0.0.0.0:2375"));
+        assertTrue(assertThrows(EngineException.class, () -> load("{}", "-H", "tcp://0.0.0.0:2375")).getMessage()
+                .startsWith("refusing to listen on tcp://0.0.0.0:2375 without --tlsverify"));
+        assertThrows(EngineException.class, () -> load("{}", "-H", "tcp://0.0.0.0:2375", "--tls"));
+        assertThrows(EngineException.class, () -> load("{}", "-H", "tcp://0.0.0.0:port", "--tlsverify"));
+        assertThrows(EngineException.class, () -> load("{}", "-H", "http://0.0.0.0:2375"));
         assertThrows(EngineException.class, () -> load("{}", "--log-level", "chatty"));
         assertThrows(EngineException.class, () -> ConfigLoader.parseUlimit("nofile=10:5"));
         assertThrows(EngineException.class, () -> ConfigLoader.load(new String[] {"--config-file", dir.resolve("none").toString()}));
+    }
+
+    @Test
+    void tcpHostsTakeMutualTlsOrAnExplicitlyForcedPlainListener() throws Exception {
+        DaemonConfig c = load("{}", "-H", "unix:///tmp/x.sock", "-H", "tcp://127.0.0.1:2376", "--tlsverify",
+                "--tlscacert", "/c/ca.pem", "--tlscert", "/c/cert.pem", "--tlskey", "/c/key.pem");
+        assertEquals(List.of("tcp://127.0.0.1:2376"), c.tcpHosts());
+        assertEquals(new DaemonConfig.Tls(true, false, Path.of("/c/ca.pem"), Path.of("/c/cert.pem"), Path.of("/c/key.pem")),
+                c.tls());
+        DaemonConfig file = load("{\"hosts\":[\"tcp://0.0.0.0:2376\"],\"tlsverify\":true}");
+        assertTrue(file.tls().verify());
+        assertEquals(Path.of(System.getProperty("user.home"), ".docker", "ca.pem"), file.tls().ca(), "dockerd's default");
+        assertTrue(load("{}", "-H", "tcp://127.0.0.1:2375", "--tls=false").tls().forcedPlain());
+        assertEquals(2376, ConfigLoader.tcpAddress("tcp://10.0.0.1").getPort());
+        assertEquals("::1", ConfigLoader.tcpAddress("tcp://[::1]:2376").getHostString());
     }
 
     @Test
