@@ -4,6 +4,7 @@ import io.berth.daemon.os.FileOps;
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,7 +95,14 @@ final class LayerUnpacker {
         int b2 = buffered.read();
         buffered.reset();
         if (b1 == 0x1f && b2 == 0x8b) {
-            return GzipCompressorInputStream.builder().setInputStream(buffered).setDecompressConcatenated(true).get();
+            try {
+                return GzipCompressorInputStream.builder().setInputStream(buffered).setDecompressConcatenated(true).get();
+            } catch (EOFException e) {
+                // Found by LayerTarFuzz: a layer that is gzip's magic and no header.
+                throw EngineException.invalid("invalid gzip stream: the header is cut short");
+            } catch (IOException e) {
+                throw EngineException.invalid("invalid gzip stream: " + e.getMessage());
+            }
         }
         return buffered;
     }
@@ -157,6 +165,10 @@ final class LayerUnpacker {
             knownDirs.add(path);
             dirs.put(path, entry);
         } else if (entry.isSymbolicLink()) {
+            if (entry.getLinkName().isEmpty()) {
+                // Found by LayerTarFuzz: symlink(2) answers ENOENT for an empty target.
+                throw EngineException.invalid("tar entry \"" + shorten(name) + "\" is a symlink with an empty target");
+            }
             fs.symlink(entry.getLinkName(), path);
             metadata(path, entry, true);
         } else if (entry.isLink()) {

@@ -186,6 +186,7 @@ class LocalImageStoreImportTest {
         Function<Path, byte[]> blockDevice = outside -> new TarBuilder().device("sda", TarConstants.LF_BLK, 8, 0).build();
         Function<Path, byte[]> whiteoutUp = outside -> new TarBuilder().dir("a/", 0755).file("a/.wh...", 0644, "").build();
         Function<Path, byte[]> longName = outside -> new TarBuilder().file("x".repeat(300), 0644, "").build();
+        Function<Path, byte[]> emptySymlink = outside -> new TarBuilder().dir("etc/", 0755).symlink("etc/link", "").build();
         return Stream.of(
                 Arguments.of("dot-dot", dotDot, "contains \"..\""),
                 Arguments.of("hidden dot-dot", hiddenDotDot, "contains \"..\""),
@@ -199,7 +200,8 @@ class LocalImageStoreImportTest {
                 Arguments.of("character device", charDevice, "device node"),
                 Arguments.of("block device", blockDevice, "device node"),
                 Arguments.of("whiteout of ..", whiteoutUp, "whiteout of nothing"),
-                Arguments.of("over-long name", longName, "over 255 bytes"));
+                Arguments.of("over-long name", longName, "over 255 bytes"),
+                Arguments.of("symlink to nothing", emptySymlink, "symlink with an empty target"));
     }
 
     @ParameterizedTest(name = "{0}")
