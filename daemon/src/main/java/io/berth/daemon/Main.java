@@ -31,6 +31,7 @@ import io.berth.daemon.network.CniPlugins;
 import io.berth.daemon.network.HostsFiles;
 import io.berth.daemon.network.NetNs;
 import io.berth.daemon.network.NetworkService;
+import io.berth.daemon.os.IdMap;
 import io.berth.daemon.policy.PolicyService;
 import io.berth.daemon.policy.TransitionHistory;
 import io.berth.daemon.runtime.ExitMonitor;
@@ -44,6 +45,7 @@ import io.berth.daemon.system.HostConfinement;
 import io.berth.daemon.system.HostLimits;
 import io.berth.daemon.system.PidFile;
 import io.berth.daemon.system.SystemdNotifier;
+import io.berth.daemon.system.UsernsRemap;
 import io.berth.daemon.tools.JournalTool;
 import io.berth.daemon.volume.VolumeService;
 import io.berth.errors.EngineException;
@@ -117,11 +119,15 @@ public final class Main {
         run(config);
     }
 
-    private static void run(DaemonConfig config) throws Exception {
+    private static void run(DaemonConfig settings) throws Exception {
         org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Main.class);
         SpecBuilder.Confinement confinement;
+        IdMap ids;
+        DaemonConfig config;
         try {
-            confinement = HostConfinement.read(config.seccompProfile());
+            ids = UsernsRemap.host().resolve(settings.usernsRemap(), true);
+            confinement = HostConfinement.read(settings.seccompProfile()).withIds(ids);
+            config = settings.withDataRoot(UsernsRemap.prepareRoot(settings.dataRoot(), ids));
         } catch (EngineException e) {
             System.err.println("berthd: " + e.getMessage());
             System.exit(1);
@@ -154,7 +160,7 @@ public final class Main {
         OomMonitor oom = oomMonitor(log);
         HostInfo host = HostInfo.read(config.runc(), config.conmon());
         SpecBuilder specs = new SpecBuilder(HostLimits.read(), config.defaultUlimits(), confinement);
-        LocalImageStore store = new LocalImageStore(config.dataRoot().resolve("image"));
+        LocalImageStore store = new LocalImageStore(config.dataRoot().resolve("image"), ids);
         Metrics metrics = new Metrics(new Metrics.Settings(config.metrics().addr(), config.metrics().interval(),
                 config.metrics().labelKeys(), config.dataRoot().resolve("metrics").resolve("counters.json")));
         CgroupReader cgroups = CgroupReader.forHost();
@@ -185,7 +191,7 @@ public final class Main {
                         config.dataRoot().resolve("network").resolve("ipam"),
                         new HostsFiles(paths));
                 VolumeService volumes = new VolumeService(engine,
-                        config.dataRoot().resolve("volumes"));
+                        config.dataRoot().resolve("volumes"), ids);
                 ContainerService containers = new ContainerService(engine, runtime, images, files, paths, pumps, host.ncpu(),
                         config.restartBackoff(), oom, policies, networks, volumes);
                 ExecService execs = new ExecService(engine, runtime, containers, paths, specs, pumps);

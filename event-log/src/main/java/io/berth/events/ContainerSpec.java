@@ -126,8 +126,9 @@ public record ContainerSpec(
     public record PortBinding(String port, String hostIp, String hostPort) {}
 
     /**
-     * A mount into the container: {@code type} {@code bind} (source is a host path) or {@code volume}
-     * (source is a volume name); {@code target} is the absolute path in the container.
+     * A mount into the container: {@code type} {@code bind} (source is a host path), {@code volume}
+     * (source is a volume name) or {@code tmpfs} (source is the user's mount options, comma separated,
+     * possibly empty); {@code target} is the absolute path in the container.
      */
     public record Mount(String type, String source, String target, boolean readOnly) {}
 

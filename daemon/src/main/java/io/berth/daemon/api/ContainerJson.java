@@ -137,6 +137,7 @@ public final class ContainerJson {
                 .put("Soft", u.soft())));
         return new JsonObject()
                 .put("Binds", Json.arrayOrNull(s.binds()))
+                .put("Tmpfs", tmpfs(s))
                 .put("ContainerIDFile", "")
                 .put("LogConfig", new JsonObject().put("Type", "k8s-file").put("Config", new JsonObject()))
                 .put("NetworkMode", s.networkMode())
@@ -184,6 +185,13 @@ public final class ContainerJson {
         return out;
     }
 
+    /** {@code HostConfig.Tmpfs}: mount path to options, or null without any tmpfs. */
+    private static JsonObject tmpfs(ContainerSpec s) {
+        JsonObject t = new JsonObject();
+        s.mounts().stream().filter(m -> "tmpfs".equals(m.type())).forEach(m -> t.put(m.target(), m.source()));
+        return t.isEmpty() ? null : t;
+    }
+
     static JsonArray mounts(ContainerSpec s, Map<String, String> volumePoints) {
         JsonArray out = new JsonArray();
         for (ContainerSpec.Mount m : s.mounts()) {
@@ -191,10 +199,10 @@ public final class ContainerJson {
             if ("volume".equals(m.type())) {
                 o.put("Name", m.source()).put("Source", volumePoints.getOrDefault(m.source(), "")).put("Driver", "local");
             } else {
-                o.put("Source", m.source());
+                o.put("Source", "tmpfs".equals(m.type()) ? "" : m.source());
             }
             out.add(o.put("Destination", m.target()).put("Mode", m.readOnly() ? "ro" : "")
-                    .put("RW", !m.readOnly()).put("Propagation", "volume".equals(m.type()) ? "" : "rprivate"));
+                    .put("RW", !m.readOnly()).put("Propagation", "bind".equals(m.type()) ? "rprivate" : ""));
         }
         return out;
     }

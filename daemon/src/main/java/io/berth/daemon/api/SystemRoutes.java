@@ -142,18 +142,24 @@ public final class SystemRoutes {
                 .put("ContainerdCommit", new JsonObject().put("ID", "").put("Expected", ""))
                 .put("RuncCommit", new JsonObject().put("ID", h.runcVersion()).put("Expected", h.runcVersion()))
                 .put("InitCommit", new JsonObject().put("ID", "").put("Expected", ""))
-                .put("SecurityOptions", securityOptions(cfg.seccompProfile()))
+                .put("SecurityOptions", securityOptions(cfg.seccompProfile(), !cfg.usernsRemap().isEmpty()))
                 .put("Warnings", new JsonArray());
         info.mergeIn(b.extraInfo());
         r.ok(info);
     }
 
-    /** dockerd's {@code SecurityOptions}: the seccomp profile ({@code builtin} for the daemon's default). */
-    static JsonArray securityOptions(String seccompProfile) {
+    /**
+     * dockerd's {@code SecurityOptions}: the seccomp profile ({@code builtin} for the daemon's default),
+     * and {@code name=userns} when containers' ids are remapped.
+     */
+    static JsonArray securityOptions(String seccompProfile, boolean userns) {
         JsonArray out = new JsonArray();
         if (!"unconfined".equals(seccompProfile)) {
             out.add("name=seccomp,profile="
                     + (ConfigLoader.DEFAULT_SECCOMP.equals(seccompProfile) ? "builtin" : seccompProfile));
+        }
+        if (userns) {
+            out.add("name=userns");
         }
         return out;
     }

@@ -64,6 +64,7 @@ public final class ConfigLoader {
             new Flag("--max-concurrent-downloads", null, "max-concurrent-downloads", true, "Layers of one pull downloaded at once (default 3)"),
             new Flag("--max-concurrent-uploads", null, "max-concurrent-uploads", true, "Layers of one push uploaded at once (default 5)"),
             new Flag("--seccomp-profile", null, "seccomp-profile", true, "Default seccomp profile of containers, a file in Docker's format, or unconfined (default " + DEFAULT_SECCOMP + ")"),
+            new Flag("--userns-remap", null, "userns-remap", true, "Map containers' root to a host user's subordinate ids: default (user dockremap), USER, USER:GROUP, UID or UID:GID"),
             new Flag("--version", "-v", null, false, "Print version information and quit"),
             new Flag("--help", "-h", null, false, "Print usage"));
 
@@ -71,7 +72,8 @@ public final class ConfigLoader {
             "metrics-addr", "log-level", "default-ulimits", "journal-sync", "runc", "conmon", "events-retention",
             "restart-backoff", "policy-dir", "default-policy", "policy-timeout", "policy-max-memory", "metrics-interval",
             "metrics-labels", "registry-mirrors", "insecure-registries", "max-concurrent-downloads",
-            "max-concurrent-uploads", "seccomp-profile", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey");
+            "max-concurrent-uploads", "seccomp-profile", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey",
+            "userns-remap");
 
     private static final Pattern SIZE = Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(?:([kmgtp])(i)?)?b?\\s*");
 
@@ -254,7 +256,8 @@ public final class ConfigLoader {
                 policies(flags, json),
                 registries(flags, json),
                 value(flags, json, "seccomp-profile", DEFAULT_SECCOMP),
-                tls);
+                tls,
+                value(flags, json, "userns-remap", ""));
     }
 
     /**

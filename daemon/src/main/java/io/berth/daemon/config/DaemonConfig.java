@@ -29,12 +29,13 @@ import java.util.List;
  * @param registries     registry mirrors, insecure registries and transfer concurrency
  * @param seccompProfile the default seccomp profile's file (Docker's format), or {@code unconfined}
  * @param tls            how tcp:// hosts are served
+ * @param usernsRemap    {@code userns-remap}: the user whose subordinate ids containers' ids map to, empty for none
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Path pidfile, boolean liveRestore,
                            Metrics metrics, String logLevel, List<ContainerSpec.Ulimit> defaultUlimits,
                            SyncMode journalSync, Path runc, Path conmon, Retention eventsRetention,
                            RestartRule.Backoff restartBackoff, Policies policies,
-                           RegistryHosts registries, String seccompProfile, Tls tls) {
+                           RegistryHosts registries, String seccompProfile, Tls tls, String usernsRemap) {
 
     /**
      * TLS of tcp:// hosts.
@@ -66,6 +67,13 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Pat
     public DaemonConfig {
         hosts = List.copyOf(hosts);
         defaultUlimits = List.copyOf(defaultUlimits);
+    }
+
+    /** These settings with another data root: a remapping daemon's {@code ROOT/UID.GID}. */
+    public DaemonConfig withDataRoot(Path root) {
+        return new DaemonConfig(hosts, root, execRoot, pidfile, liveRestore, metrics, logLevel, defaultUlimits,
+                journalSync, runc, conmon, eventsRetention, restartBackoff, policies, registries, seccompProfile, tls,
+                usernsRemap);
     }
 
     /** The {@code tcp://} hosts. */

@@ -10,13 +10,15 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Prepares what a container runs from: its overlay root file system (the image's layers read-only,
  * a writable upper directory of its own), its /etc/hostname, /etc/hosts and /etc/resolv.conf, and its
- * OCI {@code config.json}. Blocking.
+ * OCI {@code config.json}. In a user namespace the upper directory (the container's {@code /}) and
+ * the /etc files belong to the remapped root, so that root in the container owns them. Blocking.
  */
 public final class ContainerFiles {
 
@@ -28,12 +30,27 @@ public final class ContainerFiles {
         this.specs = specs;
     }
 
+    /** Refuses a spec this daemon's confinement cannot run (a user namespace with the host's network). */
+    public void check(ContainerSpec spec) {
+        specs.confinement().checkUserns(spec);
+    }
+
     /** Creates the container's directory at create time. */
-    public void create(String id) throws IOException {
+    public void create(String id, ContainerSpec spec) throws IOException {
         Files.createDirectories(paths.dir(id));
         Files.createDirectories(paths.upper(id));
+        own(paths.upper(id), spec);
         Files.createDirectories(paths.work(id));
         Files.createDirectories(paths.rootfs(id));
+    }
+
+    /** Gives {@code p} to the container's root when the container has a user namespace. */
+    private void own(Path p, ContainerSpec spec) throws IOException {
+        SpecBuilder.Confinement c = specs.confinement();
+        if (c.userns(spec.security())) {
+            Files.setAttribute(p, "unix:uid", (int) c.ids().rootUid(), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(p, "unix:gid", (int) c.ids().rootGid(), LinkOption.NOFOLLOW_LINKS);
+        }
     }
 
     /** Mounts the root file system if it is not mounted (after a reboot it is not). */
@@ -72,6 +89,9 @@ public final class ContainerFiles {
         FileOps.writeAtomically(paths.hosts(id), hostsText.getBytes(StandardCharsets.UTF_8));
         String resolv = netns != null ? HostsFiles.resolvConf(resolvConf()) : resolvConf();
         FileOps.writeAtomically(paths.resolvConf(id), resolv.getBytes(StandardCharsets.UTF_8));
+        for (Path p : List.of(paths.hostname(id), paths.hosts(id), paths.resolvConf(id))) {
+            own(p, spec);
+        }
         ProcessUser user = ProcessUser.resolve(paths.rootfs(id), spec.user());
         JsonObject config = specs.build(id, spec, user, new SpecBuilder.Paths(paths.rootfs(id), paths.hostname(id),
                 paths.hosts(id), paths.resolvConf(id), netns, binds));

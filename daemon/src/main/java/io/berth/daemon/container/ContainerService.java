@@ -142,6 +142,7 @@ public final class ContainerService {
                 return n;
             });
             networks.requireSupportedMode(spec);
+            files.check(spec);
             String chosen = name == null || name.isEmpty()
                     ? Names.generate(n -> engine.state().names().containsKey(n))
                     : Names.validate(name);
@@ -151,7 +152,7 @@ public final class ContainerService {
                 throw StateReducer.nameInUse(chosen, owner);
             }
             return engine.blocking(() -> {
-                files.create(id);
+                files.create(id, spec);
                 List<Event> events = new ArrayList<>(volumes.prepareForCreate(spec.mounts(), anonymous));
                 events.add(new ContainerEvent.Created(id, chosen, spec));
                 return events;

@@ -1,6 +1,7 @@
 package io.berth.daemon.image;
 
 import io.berth.daemon.os.FileOps;
+import io.berth.daemon.os.IdMap;
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;
 import java.io.BufferedInputStream;
@@ -38,7 +39,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * is ever written through a symlink (symlinks are created verbatim, absolute targets included, because
  * they resolve inside the container, never here), hard links must name an earlier entry inside the
  * layer, and device nodes are refused. AUFS-style whiteouts ({@code .wh.name}, {@code .wh..wh..opq})
- * become overlayfs whiteouts. Ownership is kept when running as root; modes (setuid/setgid/sticky
+ * become overlayfs whiteouts. Ownership is kept when running as root, shifted into the host range of
+ * a remapping daemon ({@code userns-remap}); modes (setuid/setgid/sticky
  * included) and nanosecond mtimes always, directories' only once their contents are written. PAX
  * xattr records are not restored: commons-compress decodes them as UTF-8, which would corrupt binary
  * values such as file capabilities.
@@ -54,13 +56,15 @@ final class LayerUnpacker {
     private static final long MAX_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
 
     private final Path root;
+    private final IdMap ids;
     private final NativeFs fs = NativeFs.get();
     private final Map<Path, TarArchiveEntry> dirs = new LinkedHashMap<>();
     private final Set<Path> knownDirs = new HashSet<>();
     private long size;
 
-    private LayerUnpacker(Path root) {
+    private LayerUnpacker(Path root, IdMap ids) {
         this.root = root;
+        this.ids = ids;
         knownDirs.add(root);
     }
 
@@ -70,7 +74,12 @@ final class LayerUnpacker {
      * INVALID_ARGUMENT; the caller removes {@code root} on any failure.
      */
     static long unpack(InputStream tar, Path root) throws IOException {
-        LayerUnpacker unpacker = new LayerUnpacker(root);
+        return unpack(tar, root, IdMap.NONE);
+    }
+
+    /** As {@link #unpack(InputStream, Path)}, owners mapped through {@code ids}; an id outside them is INVALID. */
+    static long unpack(InputStream tar, Path root, IdMap ids) throws IOException {
+        LayerUnpacker unpacker = new LayerUnpacker(root, ids);
         TarArchiveInputStream in = new TarArchiveInputStream(tar, StandardCharsets.UTF_8.name());
         for (TarArchiveEntry entry = next(in); entry != null; entry = next(in)) {
             unpacker.apply(entry, in);
@@ -294,7 +303,7 @@ final class LayerUnpacker {
 
     private void metadata(Path path, TarArchiveEntry entry, boolean symlink) throws IOException {
         if (fs.isRoot()) {
-            fs.lchown(path, entry.getLongUserId(), entry.getLongGroupId());
+            fs.lchown(path, ids.hostUid(entry.getLongUserId()), ids.hostGid(entry.getLongGroupId()));
         }
         if (!symlink) {
             // After chown, which clears setuid/setgid.

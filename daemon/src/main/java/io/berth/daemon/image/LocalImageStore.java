@@ -1,5 +1,6 @@
 package io.berth.daemon.image;
 
+import io.berth.daemon.os.IdMap;
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;
 import io.vertx.core.json.JsonObject;
@@ -52,6 +53,7 @@ public final class LocalImageStore implements ImageStore {
     private final Path root;
     private final Path blobs;
     private final Path layers;
+    private final IdMap ids;
     private final NativeFs fs = NativeFs.get();
     private final Object commitLock = new Object();
 
@@ -60,7 +62,13 @@ public final class LocalImageStore implements ImageStore {
 
     /** Opens (creating if needed) the store at {@code root}, removing what a crash left half-done. */
     public LocalImageStore(Path root) {
+        this(root, IdMap.NONE);
+    }
+
+    /** As {@link #LocalImageStore(Path)}, layers' owners shifted into the host range of {@code ids}. */
+    public LocalImageStore(Path root, IdMap ids) {
         this.root = root;
+        this.ids = ids;
         this.blobs = root.resolve("blobs").resolve("sha256");
         this.layers = root.resolve("layers");
         try {
@@ -224,7 +232,7 @@ public final class LocalImageStore implements ImageStore {
         Files.createDirectory(dir);
         try (OutputStream copy = new BufferedOutputStream(Files.newOutputStream(blob, StandardOpenOption.CREATE_NEW), 65536)) {
             DigestingInputStream in = new DigestingInputStream(tar, copy);
-            long size = LayerUnpacker.unpack(in, dir);
+            long size = LayerUnpacker.unpack(in, dir, ids);
             try {
                 in.drain();
             } catch (IOException e) {

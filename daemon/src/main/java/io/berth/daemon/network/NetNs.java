@@ -1,5 +1,6 @@
 package io.berth.daemon.network;
 
+import io.berth.daemon.os.HostCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.berth.daemon.network;
 
+import io.berth.daemon.os.HostCommand;
 import io.berth.daemon.engine.Engine;
 import io.berth.errors.EngineException;
 import io.berth.errors.ErrorKind;

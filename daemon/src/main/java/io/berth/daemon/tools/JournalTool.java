@@ -1,9 +1,12 @@
 package io.berth.daemon.tools;
 
 import io.berth.daemon.config.ConfigLoader;
+import io.berth.daemon.config.DaemonConfig;
+import io.berth.daemon.system.UsernsRemap;
 import io.berth.errors.EngineException;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -116,13 +119,22 @@ public final class JournalTool {
         }
     }
 
-    /** The journal directory the options name: under the data root given, configured, or the default. */
+    /**
+     * The journal directory the options name: under the data root given, or the configured one (its
+     * {@code UID.GID} directory when the daemon remaps ids), or the default.
+     */
     static Path journalDir(Options o) {
         String root = o.value("--data-root");
         if (root == null) {
             String file = o.value("--config-file");
             String[] args = file == null ? new String[0] : new String[] {"--config-file", file};
-            return ConfigLoader.load(args).dataRoot().resolve("journal");
+            DaemonConfig cfg = ConfigLoader.load(args);
+            try {
+                return UsernsRemap.remappedRoot(cfg.dataRoot(), UsernsRemap.host().resolve(cfg.usernsRemap(), false))
+                        .resolve("journal");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         return Path.of(root).resolve("journal");
     }

@@ -1,5 +1,6 @@
 package io.berth.daemon.volume;
 
+import io.berth.daemon.runtime.spec.TmpfsOptions;
 import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
 import io.vertx.core.json.JsonArray;
@@ -15,8 +16,9 @@ import java.util.regex.Pattern;
 /**
  * A create request's mounts, as dockerd reads them: {@code HostConfig.Binds}
  * ({@code /host/dir:/data[:ro]}, {@code NAME:/data[:ro]}), {@code HostConfig.Mounts}
- * ({@code --mount type=bind|volume,...}) and {@code Config.Volumes} ({@code -v /data}: an anonymous
- * volume). Pure, but for the supplier of anonymous volumes' names.
+ * ({@code --mount type=bind|volume|tmpfs,...}), {@code HostConfig.Tmpfs} ({@code --tmpfs /run:size=64m})
+ * and {@code Config.Volumes} ({@code -v /data}: an anonymous volume). Pure, but for the supplier of
+ * anonymous volumes' names.
  */
 public final class MountSpecs {
 
@@ -42,6 +44,15 @@ public final class MountSpecs {
             for (Object o : list) {
                 add(out, targets, mount(o instanceof JsonObject j ? j : new JsonObject(), anonymousName));
             }
+        }
+        Object tmpfs = hostConfig == null ? null : hostConfig.getValue("Tmpfs");
+        if (tmpfs instanceof JsonObject t) {
+            for (String target : t.fieldNames()) {
+                Object opts = t.getValue(target);
+                add(out, targets, tmpfs(target, opts == null ? "" : String.valueOf(opts)));
+            }
+        } else if (tmpfs != null) {
+            throw EngineException.invalid("invalid HostConfig.Tmpfs: want an object of mount path to options");
         }
         Object volumes = config == null ? null : config.getValue("Volumes");
         if (volumes instanceof JsonObject v) {
@@ -107,8 +118,50 @@ public final class MountSpecs {
             }
             case "volume" -> new ContainerSpec.Mount("volume", source == null || source.isEmpty() ? anonymousName.get()
                     : volumeName(source), target(target), ro);
+            case "tmpfs" -> {
+                if (source != null && !source.isEmpty()) {
+                    throw EngineException.invalid("invalid mount config for type \"tmpfs\": field Source must not be specified");
+                }
+                yield tmpfs(target, tmpfsOptions(m.getJsonObject("TmpfsOptions"), ro));
+            }
             default -> throw EngineException.invalid("mount type \"" + type + "\" is not supported");
         };
+    }
+
+    /** A tmpfs at {@code target} with mount {@code options} as {@code --tmpfs} gives them ({@code rw,size=64m}). */
+    static ContainerSpec.Mount tmpfs(String target, String options) {
+        String t = target(target);
+        List<String> opts = new ArrayList<>();
+        for (String o : options.split(",")) {
+            if (!o.isEmpty()) {
+                opts.add(TmpfsOptions.check(o));
+            }
+        }
+        return new ContainerSpec.Mount("tmpfs", String.join(",", opts), t, opts.contains("ro"));
+    }
+
+    /** {@code --mount type=tmpfs,tmpfs-size=N,tmpfs-mode=M} as mount options, as dockerd converts them. */
+    private static String tmpfsOptions(JsonObject o, boolean readOnly) {
+        List<String> opts = new ArrayList<>();
+        if (readOnly) {
+            opts.add("ro");
+        }
+        if (o != null) {
+            Object size = o.getValue("SizeBytes");
+            if (size instanceof Number n && n.longValue() > 0) {
+                // dockerd writes the size in KiB, rounding down
+                opts.add("size=" + (n.longValue() / 1024) + "k");
+            } else if (size != null && !(size instanceof Number)) {
+                throw EngineException.invalid("invalid mount config for type \"tmpfs\": SizeBytes must be a number");
+            }
+            Object mode = o.getValue("Mode");
+            if (mode instanceof Number n && n.intValue() != 0) {
+                opts.add("mode=" + Integer.toOctalString(n.intValue() & 07777));
+            } else if (mode != null && !(mode instanceof Number)) {
+                throw EngineException.invalid("invalid mount config for type \"tmpfs\": Mode must be a number");
+            }
+        }
+        return String.join(",", opts);
     }
 
     private static String target(String t) {

@@ -3,6 +3,7 @@ package io.berth.daemon.volume;
 import io.berth.daemon.container.Names;
 import io.berth.daemon.engine.Engine;
 import io.berth.daemon.os.FileOps;
+import io.berth.daemon.os.IdMap;
 import io.berth.daemon.runtime.spec.SpecBuilder;
 import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
@@ -25,15 +26,18 @@ import java.util.function.Predicate;
  * made before its {@code volume.created} is journaled and deleted after its {@code volume.removed}
  * (a crash in between leaves a directory the journal does not know, removed when the name is
  * created again). A volume that a container's mounts name is in use: removing it is a CONFLICT.
+ * A remapping daemon gives a new volume's directory to the containers' root.
  */
 public final class VolumeService {
 
     private final Engine engine;
     private final Path root;
+    private final IdMap ids;
 
-    public VolumeService(Engine engine, Path root) {
+    public VolumeService(Engine engine, Path root, IdMap ids) {
         this.engine = engine;
         this.root = root;
+        this.ids = ids;
     }
 
     public EngineState state() {
@@ -62,7 +66,7 @@ public final class VolumeService {
                     return Future.succeededFuture(now);
                 }
                 return engine.blocking(() -> {
-                    Files.createDirectories(mountpoint(n));
+                    makeDirectory(n);
                     return null;
                 }).compose(v -> engine.commit(created(n, labels, name == null || name.isEmpty())))
                         .map(x -> engine.state().volumes().get(n));
@@ -74,6 +78,14 @@ public final class VolumeService {
 
     private VolumeEvent.Created created(String name, Map<String, String> labels, boolean anonymous) {
         return new VolumeEvent.Created(name, "local", mountpoint(name).toString(), labels, anonymous);
+    }
+
+    private void makeDirectory(String name) throws IOException {
+        Path dir = Files.createDirectories(mountpoint(name));
+        if (ids.remapped()) {
+            Files.setAttribute(dir, "unix:uid", (int) ids.rootUid());
+            Files.setAttribute(dir, "unix:gid", (int) ids.rootGid());
+        }
     }
 
     /** A random volume name, as Docker gives anonymous volumes. */
@@ -89,14 +101,17 @@ public final class VolumeService {
         List<Event> out = new ArrayList<>();
         for (ContainerSpec.Mount m : mounts) {
             if ("volume".equals(m.type()) && !engine.state().volumes().containsKey(m.source())) {
-                Files.createDirectories(mountpoint(m.source()));
+                makeDirectory(m.source());
                 out.add(created(m.source(), Map.of(), anonymous.contains(m.source())));
             }
         }
         return out;
     }
 
-    /** A run's mounts with their host sources: a bind's path (which must exist), a volume's directory. */
+    /**
+     * A run's mounts with their host sources: a bind's path (which must exist), a volume's directory;
+     * a tmpfs has none and is left to the spec.
+     */
     public List<SpecBuilder.BindMount> resolve(List<ContainerSpec.Mount> mounts) {
         List<SpecBuilder.BindMount> out = new ArrayList<>();
         for (ContainerSpec.Mount m : mounts) {
@@ -107,7 +122,7 @@ public final class VolumeService {
                             + m.source());
                 }
                 out.add(new SpecBuilder.BindMount(src, m.target(), m.readOnly()));
-            } else {
+            } else if ("volume".equals(m.type())) {
                 Volume v = engine.state().volumes().get(m.source());
                 if (v == null) {
                     throw EngineException.notFound("no such volume: " + m.source());

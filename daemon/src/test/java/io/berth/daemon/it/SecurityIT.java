@@ -169,9 +169,26 @@ class SecurityIT extends DaemonTest {
         Docker.Result root = docker.run("run", "--rm", "--read-only", "busybox", "touch", "/x");
         assertNotEquals(0, root.exit());
         assertTrue(root.err().contains("Read-only file system"), root.toString());
-        assertEquals("ok", ok("run", "--rm", "--read-only", "-v", "rodata:/data", "busybox", "sh", "-c",
-                "touch /data/x && touch /dev/shm/y && echo ok").trimmed(), "volumes and tmpfs stay writable");
+        assertEquals("ok", ok("run", "--rm", "--read-only", "-v", "rodata:/data", "--tmpfs", "/run:size=1m,mode=1770",
+                "--mount", "type=tmpfs,destination=/cache,tmpfs-size=2m", "busybox", "sh", "-c",
+                "touch /data/x /run/y /cache/z /dev/shm/w && echo ok").trimmed(), "volumes and tmpfs stay writable");
         ok("volume", "rm", "rodata");
+        // Docker's tmpfs defaults (noexec, nosuid, nodev) under the user's size and mode, and exec when asked
+        // (busybox runs the applet its file is named after).
+        String run = ok("run", "--rm", "--tmpfs", "/run:size=1m,mode=1770", "busybox", "sh", "-c",
+                "grep ' /run ' /proc/mounts; stat -c %a /run; cp /bin/busybox /run/true; /run/true || echo noexec").out();
+        assertTrue(run.matches("(?s)tmpfs /run tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k,mode=1770.*\n1770\nnoexec\n"),
+                run);
+        assertEquals("hi", ok("run", "--rm", "--tmpfs", "/x:exec", "busybox", "sh", "-c",
+                "cp /bin/busybox /x/echo && /x/echo hi").trimmed());
+        ok("create", "--name", "tmpfsy", "--tmpfs", "/run:size=1m", "--mount", "type=tmpfs,dst=/cache,tmpfs-mode=0700",
+                "busybox", "true");
+        assertEquals("{\"/cache\":\"mode=700\",\"/run\":\"size=1m\"}|tmpfs /cache;tmpfs /run;", ok("inspect", "-f",
+                "{{json .HostConfig.Tmpfs}}|{{range .Mounts}}{{.Type}} {{.Destination}};{{end}}", "tmpfsy").trimmed());
+        ok("rm", "tmpfsy");
+        Docker.Result typo = docker.run("run", "--rm", "--tmpfs", "/run:sise=1m", "busybox", "true");
+        assertNotEquals(0, typo.exit());
+        assertTrue(typo.err().contains("invalid tmpfs option \"sise=1m\""), typo.toString());
 
         assertEquals("1", status("NoNewPrivs", "--security-opt", "no-new-privileges"));
         assertEquals("0", status("NoNewPrivs", "--security-opt", "no-new-privileges=false"));

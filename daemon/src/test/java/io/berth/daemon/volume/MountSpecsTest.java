@@ -41,7 +41,27 @@ class MountSpecsTest {
         // A Config.Volumes path that a bind already covers is that bind.
         assertEquals(1, parse("{\"Volumes\":{\"/h\":{}}}", "{\"Binds\":[\"/h:/h\"]}").size());
         assertThrows(EngineException.class, () -> parse("{}", "{\"Binds\":[\"/a:/x\",\"/b:/x\"]}"));
-        assertThrows(EngineException.class, () -> parse("{}", "{\"Mounts\":[{\"Type\":\"tmpfs\",\"Target\":\"/t\"}]}"));
+        assertThrows(EngineException.class, () -> parse("{}", "{\"Mounts\":[{\"Type\":\"npipe\",\"Target\":\"/t\"}]}"));
         assertThrows(EngineException.class, () -> parse("{}", "{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"rel\",\"Target\":\"/t\"}]}"));
+    }
+
+    @Test
+    void tmpfsFromTheFlagAndFromMount() {
+        List<ContainerSpec.Mount> m = parse("{}", """
+                {"Tmpfs":{"/run":"rw,size=64m","/tmp":""},
+                 "Mounts":[{"Type":"tmpfs","Target":"/cache","TmpfsOptions":{"SizeBytes":1048576,"Mode":1023}},
+                           {"Type":"tmpfs","Target":"/ro","ReadOnly":true}]}""");
+        assertEquals(List.of(new ContainerSpec.Mount("tmpfs", "size=1024k,mode=1777", "/cache", false),
+                new ContainerSpec.Mount("tmpfs", "ro", "/ro", true),
+                new ContainerSpec.Mount("tmpfs", "rw,size=64m", "/run", false),
+                new ContainerSpec.Mount("tmpfs", "", "/tmp", false)), m);
+        assertThrows(EngineException.class, () -> parse("{}", "{\"Tmpfs\":{\"run\":\"\"}}"), "relative path");
+        assertThrows(EngineException.class, () -> parse("{}", "{\"Tmpfs\":{\"/run\":\"size=lots\"}}"));
+        assertThrows(EngineException.class, () -> parse("{}", "{\"Tmpfs\":{\"/run\":\"bogus\"}}"));
+        assertThrows(EngineException.class, () -> parse("{}", "{\"Tmpfs\":[\"/run\"]}"));
+        assertThrows(EngineException.class, () -> parse("{}", "{\"Binds\":[\"/h:/run\"],\"Tmpfs\":{\"/run\":\"\"}}"),
+                "a tmpfs over a bind is a duplicate mount point");
+        assertThrows(EngineException.class, () -> parse("{}",
+                "{\"Mounts\":[{\"Type\":\"tmpfs\",\"Source\":\"/x\",\"Target\":\"/t\"}]}"));
     }
 }

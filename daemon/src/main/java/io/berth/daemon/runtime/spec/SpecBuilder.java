@@ -1,11 +1,13 @@
 package io.berth.daemon.runtime.spec;
 
+import io.berth.daemon.os.IdMap;
 import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -83,12 +85,41 @@ public final class SpecBuilder {
      *                     containers without one
      * @param arch         this machine's architecture
      * @param kernel       the running kernel's release
+     * @param ids          the user namespace's id ranges ({@code userns-remap}), {@link IdMap#NONE} for none
      */
-    public record Confinement(Capabilities capabilities, JsonObject seccomp, SeccompProfiles.Arch arch, String kernel) {
+    public record Confinement(Capabilities capabilities, JsonObject seccomp, SeccompProfiles.Arch arch, String kernel,
+                              IdMap ids) {
+
+        public Confinement(Capabilities capabilities, JsonObject seccomp, SeccompProfiles.Arch arch, String kernel) {
+            this(capabilities, seccomp, arch, kernel, IdMap.NONE);
+        }
 
         /** Every capability Linux has, no default seccomp profile: for specs built in tests. */
         public static Confinement unconfined() {
             return new Confinement(new Capabilities(Capabilities.BY_NUMBER), null, SeccompProfiles.Arch.host(), "0");
+        }
+
+        public Confinement withIds(IdMap map) {
+            return new Confinement(capabilities, seccomp, arch, kernel, map);
+        }
+
+        /** Whether a container with {@code sec} gets a user namespace: remapping is on and it did not opt out. */
+        public boolean userns(ContainerSpec.Security sec) {
+            return ids.remapped() && !"host".equals(sec.usernsMode());
+        }
+
+        /** Refuses, as dockerd does at create, what a user namespace cannot be combined with. */
+        public void checkUserns(ContainerSpec spec) {
+            if (!userns(spec.security())) {
+                return;
+            }
+            if (spec.security().privileged()) {
+                throw EngineException.invalid("privileged mode is incompatible with user namespaces.  You must run the"
+                        + " container in the host namespace when running privileged mode");
+            }
+            if ("host".equals(spec.networkMode())) {
+                throw EngineException.invalid("Cannot share the host's network namespace when user namespaces are enabled");
+            }
         }
     }
 
@@ -133,6 +164,10 @@ public final class SpecBuilder {
                 .put("resources", resources)
                 .put("cgroupsPath", "/berth/" + id)
                 .put("namespaces", namespaces(spec.networkMode(), paths.netns()));
+        if (confinement.userns(sec)) {
+            linux.getJsonArray("namespaces").add(new JsonObject().put("type", "user"));
+            linux.put("uidMappings", confinement.ids().ociUids()).put("gidMappings", confinement.ids().ociGids());
+        }
         if (sec.privileged()) {
             // As dockerd: every host device, no masked paths, no syscall filter.
             resources.put("devices", new JsonArray().add(new JsonObject().put("allow", true).put("access", "rwm")));
@@ -170,7 +205,7 @@ public final class SpecBuilder {
                 .put("process", process)
                 .put("root", new JsonObject().put("path", paths.rootfs().toString()).put("readonly", sec.readOnlyRootfs()))
                 .put("hostname", spec.hostname())
-                .put("mounts", mounts(paths, sec.privileged()))
+                .put("mounts", mounts(paths, spec.mounts(), sec.privileged()))
                 .put("linux", linux);
     }
 
@@ -339,11 +374,15 @@ public final class SpecBuilder {
     }
 
     static JsonArray mounts(Paths p) {
-        return mounts(p, false);
+        return mounts(p, List.of(), false);
     }
 
-    /** The standard mounts; a privileged container's /sys and cgroup file system are writable. */
-    static JsonArray mounts(Paths p, boolean privileged) {
+    /**
+     * The standard mounts, then the user's binds, volumes and tmpfs of {@code specMounts}, parents
+     * before what is mounted inside them; a privileged container's /sys and cgroup file system are
+     * writable.
+     */
+    static JsonArray mounts(Paths p, List<ContainerSpec.Mount> specMounts, boolean privileged) {
         String sys = privileged ? "rw" : "ro";
         JsonArray m = new JsonArray()
                 .add(mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")))
@@ -357,10 +396,18 @@ public final class SpecBuilder {
         m.add(bind("/etc/resolv.conf", p.resolvConfFile()));
         m.add(bind("/etc/hostname", p.hostnameFile()));
         m.add(bind("/etc/hosts", p.hostsFile()));
+        List<JsonObject> user = new ArrayList<>();
         for (BindMount b : p.binds()) {
-            m.add(new JsonObject().put("destination", b.target()).put("type", "bind").put("source", b.source().toString())
+            user.add(new JsonObject().put("destination", b.target()).put("type", "bind").put("source", b.source().toString())
                     .put("options", new JsonArray(List.of("rbind", "rprivate", b.readOnly() ? "ro" : "rw"))));
         }
+        for (ContainerSpec.Mount t : specMounts) {
+            if ("tmpfs".equals(t.type())) {
+                user.add(mount(t.target(), "tmpfs", "tmpfs", TmpfsOptions.merge(t.source())));
+            }
+        }
+        user.sort(Comparator.comparingLong(o -> o.getString("destination").chars().filter(c -> c == '/').count()));
+        user.forEach(m::add);
         return m;
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.berth.daemon.os.IdMap;
 import io.berth.errors.EngineException;
 import io.berth.events.ContainerSpec;
 import io.vertx.core.json.JsonArray;
@@ -49,6 +50,48 @@ class SpecBuilderTest {
         assertEquals("box", cfg.getString("hostname"));
         assertEquals("/c/rootfs", cfg.getJsonObject("root").getString("path"));
         assertEquals("/berth/" + ID, cfg.getJsonObject("linux").getString("cgroupsPath"));
+    }
+
+    @Test
+    void userMountsComeAfterTheStandardOnesParentsFirst() {
+        var paths = new SpecBuilder.Paths(Path.of("/c/rootfs"), Path.of("/c/hostname"), Path.of("/c/hosts"),
+                Path.of("/c/resolv.conf"), null, List.of(new SpecBuilder.BindMount(Path.of("/srv/logs"), "/run/logs", true)));
+        JsonArray m = SpecBuilder.mounts(paths, List.of(new ContainerSpec.Mount("bind", "/srv/logs", "/run/logs", true),
+                new ContainerSpec.Mount("tmpfs", "size=64m,exec", "/run", false)), false);
+        JsonObject run = m.getJsonObject(m.size() - 2);
+        assertEquals("/run", run.getString("destination"), "the tmpfs at /run is mounted before the bind inside it");
+        assertEquals("tmpfs", run.getString("type"));
+        assertEquals(new JsonArray(List.of("nosuid", "nodev", "rprivate", "size=64m", "exec")), run.getJsonArray("options"));
+        JsonObject logs = m.getJsonObject(m.size() - 1);
+        assertEquals("/run/logs", logs.getString("destination"));
+        assertEquals(new JsonArray(List.of("rbind", "rprivate", "ro")), logs.getJsonArray("options"));
+    }
+
+    @Test
+    void aRemappingDaemonAddsAUserNamespaceUnlessTheContainerOptsOut() {
+        var ids = new IdMap(List.of(new IdMap.Range(0, 100_000, 65_536)), List.of(new IdMap.Range(0, 200_000, 65_536)));
+        var confinement = SpecBuilder.Confinement.unconfined().withIds(ids);
+        SpecBuilder b = new SpecBuilder(Map.of(), List.of(), confinement);
+        ContainerSpec plain = spec(ContainerSpec.Resources.NONE, false, "none");
+        JsonObject linux = b.build(ID, plain, new ProcessUser(0, 0, List.of(), "/"), PATHS).getJsonObject("linux");
+        assertTrue(linux.getJsonArray("namespaces").contains(new JsonObject().put("type", "user")));
+        assertEquals(100_000, linux.getJsonArray("uidMappings").getJsonObject(0).getLong("hostID"));
+        assertEquals(200_000, linux.getJsonArray("gidMappings").getJsonObject(0).getLong("hostID"));
+
+        ContainerSpec optedOut = plain.withSecurity(new ContainerSpec.Security(true, List.of(), List.of(), false, false,
+                "", List.of(), "host"));
+        JsonObject host = b.build(ID, optedOut, new ProcessUser(0, 0, List.of(), "/"), PATHS).getJsonObject("linux");
+        assertFalse(host.getJsonArray("namespaces").encode().contains("user"));
+        assertNull(host.getJsonArray("uidMappings"));
+        confinement.checkUserns(optedOut);
+
+        EngineException privileged = assertThrows(EngineException.class, () -> confinement.checkUserns(
+                plain.withSecurity(new ContainerSpec.Security(true, List.of(), List.of(), false, false, "", List.of(), ""))));
+        assertTrue(privileged.getMessage().startsWith("privileged mode is incompatible with user namespaces."));
+        EngineException hostNet = assertThrows(EngineException.class,
+                () -> confinement.checkUserns(spec(ContainerSpec.Resources.NONE, false, "host")));
+        assertEquals("Cannot share the host's network namespace when user namespaces are enabled", hostNet.getMessage());
+        SpecBuilder.Confinement.unconfined().checkUserns(spec(ContainerSpec.Resources.NONE, false, "host"));
     }
 
     @Test

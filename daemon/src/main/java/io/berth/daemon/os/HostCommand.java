@@ -1,4 +1,4 @@
-package io.berth.daemon.network;
+package io.berth.daemon.os;
 
 import io.berth.errors.EngineException;
 import java.io.IOException;
@@ -6,13 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the host's networking tools (mount, unshare, ip) to completion; a non-zero exit is an INTERNAL error with their output. Blocking. */
-final class HostCommand {
+/** Runs host tools (mount, ip, useradd) to completion; a non-zero exit is an INTERNAL error with their output. Blocking. */
+public final class HostCommand {
 
     private HostCommand() {}
 
     /** Runs {@code cmd}; returns its output (stdout and stderr), trimmed. */
-    static String run(String... cmd) throws IOException {
+    public static String run(String... cmd) throws IOException {
         Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
