@@ -42,7 +42,7 @@ public final class ContainerRoutes {
         this.paths = paths;
         this.logs = logs;
         this.top = top;
-        this.archive = new ContainerArchive(paths);
+        this.archive = new ContainerArchive(paths, service.ids());
     }
 
     public void register(Routes r) {

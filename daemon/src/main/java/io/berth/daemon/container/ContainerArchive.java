@@ -1,5 +1,6 @@
 package io.berth.daemon.container;
 
+import io.berth.daemon.os.IdMap;
 import io.berth.errors.EngineException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -48,9 +49,12 @@ public final class ContainerArchive {
     }
 
     private final ContainerPaths paths;
+    private final IdMap ids;
 
-    public ContainerArchive(ContainerPaths paths) {
+    /** @param ids how owners in the container map to the host's: archives carry the container's view */
+    public ContainerArchive(ContainerPaths paths, IdMap ids) {
         this.paths = paths;
+        this.ids = ids;
     }
 
     /** The host path of {@code containerPath}, following links inside the root except the last one. */
@@ -144,7 +148,7 @@ public final class ContainerArchive {
         }
     }
 
-    private static void add(TarArchiveOutputStream tar, Path p, String name) throws IOException {
+    private void add(TarArchiveOutputStream tar, Path p, String name) throws IOException {
         PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         TarArchiveEntry e;
         if (a.isSymbolicLink()) {
@@ -160,8 +164,8 @@ public final class ContainerArchive {
         }
         e.setMode((int) permBits(a.permissions()) | (a.isDirectory() ? 040000 : a.isSymbolicLink() ? 0120000 : 0100000));
         e.setModTime(a.lastModifiedTime());
-        e.setIds(((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).intValue(),
-                ((Number) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)).intValue());
+        e.setIds((int) ids.containerUid(((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue()),
+                (int) ids.containerGid(((Number) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue()));
         tar.putArchiveEntry(e);
         if (a.isRegularFile()) {
             Files.copy(p, tar);
@@ -224,8 +228,8 @@ public final class ContainerArchive {
                 // Set after the owner: chown clears setuid and setgid.
                 modes.add(new Object[] {target, e.getMode() & 07777, e.getLastModifiedTime()});
             }
-            Files.setAttribute(target, "unix:uid", copyUidGid ? (int) e.getLongUserId() : 0, LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(target, "unix:gid", copyUidGid ? (int) e.getLongGroupId() : 0, LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(target, "unix:uid", (int) ids.hostUid(copyUidGid ? e.getLongUserId() : 0), LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(target, "unix:gid", (int) ids.hostGid(copyUidGid ? e.getLongGroupId() : 0), LinkOption.NOFOLLOW_LINKS);
         }
         for (Object[] m : modes) {
             Files.setAttribute((Path) m[0], "unix:mode", m[1], LinkOption.NOFOLLOW_LINKS);

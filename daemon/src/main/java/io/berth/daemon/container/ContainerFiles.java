@@ -2,6 +2,7 @@ package io.berth.daemon.container;
 
 import io.berth.daemon.network.HostsFiles;
 import io.berth.daemon.os.FileOps;
+import io.berth.daemon.os.IdMap;
 import io.berth.daemon.os.Mounts;
 import io.berth.daemon.runtime.spec.ProcessUser;
 import io.berth.daemon.runtime.spec.SpecBuilder;
@@ -28,6 +29,11 @@ public final class ContainerFiles {
     public ContainerFiles(ContainerPaths paths, SpecBuilder specs) {
         this.paths = paths;
         this.specs = specs;
+    }
+
+    /** How the ids of the files of containers map to the host's. */
+    public IdMap ids() {
+        return specs.confinement().ids();
     }
 
     /** Refuses a spec this daemon's confinement cannot run (a user namespace with the host's network). */

@@ -3,6 +3,7 @@ package io.berth.daemon.container;
 import io.berth.daemon.engine.Engine;
 import io.berth.daemon.image.ImageConfig;
 import io.berth.daemon.image.ImageService;
+import io.berth.daemon.os.IdMap;
 import io.berth.daemon.image.TreeTar;
 import io.berth.daemon.network.NetworkService;
 import io.berth.daemon.os.FileOps;
@@ -376,10 +377,15 @@ public final class ContainerService {
                 TreeTar.changes(paths.upper(c.id()), images.layerDirs(c.spec().imageId()), RUNTIME_PATHS)));
     }
 
+    /** How container ids map to host ids on this daemon ({@code userns-remap}). */
+    public IdMap ids() {
+        return files.ids();
+    }
+
     /** {@code docker export}: the container's whole root file system as a tar. */
     public Future<Void> export(String ref, OutputStream out) {
         return withRootfs(ref, id -> () -> {
-            TreeTar.export(paths.rootfs(id), out);
+            TreeTar.export(paths.rootfs(id), out, files.ids());
             return null;
         });
     }

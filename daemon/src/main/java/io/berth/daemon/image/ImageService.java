@@ -305,7 +305,7 @@ public final class ImageService implements ImageResolver {
         }
         long now = System.currentTimeMillis() * 1_000_000L;
         return engine.exclusive("images", () -> engine.blocking(() -> store.commit(src.imageId(),
-                        out -> TreeTar.layer(src.upper(), src.lowers(), src.skip(), out),
+                        out -> TreeTar.layer(src.upper(), src.lowers(), src.skip(), out, store.ids()),
                         (parent, diffId) -> ImageConfigJson.forCommit(parent, config, diffId, src.containerId(),
                                 o.author(), o.comment(), src.createdBy(), now)))
                 .compose(img -> engine.commit(new ImageEvent.Committed(img.id(), info(img), ref, src.containerId()))

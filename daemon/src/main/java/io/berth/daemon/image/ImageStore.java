@@ -1,5 +1,6 @@
 package io.berth.daemon.image;
 
+import io.berth.daemon.os.IdMap;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,9 @@ import java.util.function.BiFunction;
  * <p>Blocking: call it off the event loop.
  */
 public interface ImageStore {
+
+    /** The id ranges layers' owners are shifted into on this host ({@code userns-remap}). */
+    IdMap ids();
 
     /**
      * Makes a one-layer image from a root file system tarball (plain or gzip-compressed). Rejects

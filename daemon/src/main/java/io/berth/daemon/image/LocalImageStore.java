@@ -65,6 +65,11 @@ public final class LocalImageStore implements ImageStore {
         this(root, IdMap.NONE);
     }
 
+    @Override
+    public IdMap ids() {
+        return ids;
+    }
+
     /** As {@link #LocalImageStore(Path)}, layers' owners shifted into the host range of {@code ids}. */
     public LocalImageStore(Path root, IdMap ids) {
         this.root = root;

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.berth.daemon.os.IdMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -47,17 +48,22 @@ public final class TreeTar {
     public record Change(String path, Kind kind) {}
 
     private final TarArchiveOutputStream tar;
+    private final IdMap ids;
     private final Map<String, String> linked = new HashMap<>();
 
-    private TreeTar(OutputStream out) {
+    private TreeTar(OutputStream out, IdMap ids) {
+        this.ids = ids;
         tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     }
 
-    /** Writes the tree under {@code root} as a tar with entries relative to it, as {@code docker export}. */
-    public static void export(Path root, OutputStream out) throws IOException {
-        TreeTar t = new TreeTar(out);
+    /**
+     * Writes the tree under {@code root} as a tar with entries relative to it, as {@code docker export};
+     * owners as the container sees them through {@code ids}.
+     */
+    public static void export(Path root, OutputStream out, IdMap ids) throws IOException {
+        TreeTar t = new TreeTar(out, ids);
         for (Path child : children(root)) {
             t.tree(child, child.getFileName().toString());
         }
@@ -66,10 +72,12 @@ public final class TreeTar {
 
     /**
      * Writes the overlayfs upper directory {@code upper} as a layer tar: exactly the paths
-     * {@link #changes} lists, deletions as whiteout entries and opaque directories with their marker.
+     * {@link #changes} lists, deletions as whiteout entries and opaque directories with their marker;
+     * owners as the container sees them through {@code ids}.
      */
-    public static void layer(Path upper, List<Path> lowers, Set<String> skip, OutputStream out) throws IOException {
-        TreeTar t = new TreeTar(out);
+    public static void layer(Path upper, List<Path> lowers, Set<String> skip, OutputStream out, IdMap ids)
+            throws IOException {
+        TreeTar t = new TreeTar(out, ids);
         for (Change c : changes(upper, lowers, skip)) {
             String name = c.path().substring(1);
             Path p = upper.resolve(name);
@@ -183,7 +191,8 @@ public final class TreeTar {
             }
         }
         e.setMode(mode & 07777 | type);
-        e.setIds(((Number) a.get("uid")).intValue(), ((Number) a.get("gid")).intValue());
+        e.setIds((int) ids.containerUid(((Number) a.get("uid")).longValue()),
+                (int) ids.containerGid(((Number) a.get("gid")).longValue()));
         e.setModTime((FileTime) a.get("lastModifiedTime"));
         tar.putArchiveEntry(e);
         if (content) {

@@ -3,6 +3,7 @@ package io.berth.daemon.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.berth.daemon.os.IdMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
@@ -86,7 +87,7 @@ class CommitPartsTest {
                 "/bin holds nothing changed, /etc/hosts and /proc are the runtime's");
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        TreeTar.layer(upper, List.of(lower), skip, out);
+        TreeTar.layer(upper, List.of(lower), skip, out, IdMap.NONE);
         List<String> entries = new ArrayList<>();
         try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(out.toByteArray()))) {
             for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {

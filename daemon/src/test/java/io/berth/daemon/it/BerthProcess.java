@@ -55,6 +55,8 @@ public final class BerthProcess implements AutoCloseable {
         requireRoot();
         // Short: the shims' attach socket paths must fit in 108 bytes.
         Path root = Files.createTempDirectory(Path.of("/tmp"), "bt");
+        // Passable, not listable: a remapped container root must walk down to its root file system.
+        Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         Files.writeString(root.resolve("daemon.json"), daemonJson);
         BerthProcess b = new BerthProcess(root, launcher, env, List.of(extraArgs));
         b.launch();

@@ -205,7 +205,7 @@ public final class SpecBuilder {
                 .put("process", process)
                 .put("root", new JsonObject().put("path", paths.rootfs().toString()).put("readonly", sec.readOnlyRootfs()))
                 .put("hostname", spec.hostname())
-                .put("mounts", mounts(paths, spec.mounts(), sec.privileged()))
+                .put("mounts", mounts(paths, spec.mounts(), sec.privileged(), confinement.userns(sec) && paths.netns() != null))
                 .put("linux", linux);
     }
 
@@ -374,22 +374,28 @@ public final class SpecBuilder {
     }
 
     static JsonArray mounts(Paths p) {
-        return mounts(p, List.of(), false);
+        return mounts(p, List.of(), false, false);
     }
 
     /**
      * The standard mounts, then the user's binds, volumes and tmpfs of {@code specMounts}, parents
      * before what is mounted inside them; a privileged container's /sys and cgroup file system are
-     * writable.
+     * writable. {@code bindSys}: the container has a user namespace but joins a network namespace
+     * the daemon made, owned by the host's user namespace, where the kernel refuses to mount sysfs;
+     * the host's /sys is bound read-only instead, as runc falls back to.
      */
-    static JsonArray mounts(Paths p, List<ContainerSpec.Mount> specMounts, boolean privileged) {
+    static JsonArray mounts(Paths p, List<ContainerSpec.Mount> specMounts, boolean privileged, boolean bindSys) {
         String sys = privileged ? "rw" : "ro";
+        JsonObject sysfs = bindSys
+                ? new JsonObject().put("destination", "/sys").put("type", "bind").put("source", "/sys")
+                        .put("options", new JsonArray(List.of("rbind", "nosuid", "noexec", "nodev", "ro")))
+                : mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", sys));
         JsonArray m = new JsonArray()
                 .add(mount("/proc", "proc", "proc", List.of("nosuid", "noexec", "nodev")))
                 .add(mount("/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k")))
                 .add(mount("/dev/pts", "devpts", "devpts",
                         List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")))
-                .add(mount("/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", sys)))
+                .add(sysfs)
                 .add(mount("/sys/fs/cgroup", "cgroup", "cgroup", List.of(sys, "nosuid", "noexec", "nodev")))
                 .add(mount("/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev")))
                 .add(mount("/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=67108864")));

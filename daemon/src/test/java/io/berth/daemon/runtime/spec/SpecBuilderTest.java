@@ -57,7 +57,7 @@ class SpecBuilderTest {
         var paths = new SpecBuilder.Paths(Path.of("/c/rootfs"), Path.of("/c/hostname"), Path.of("/c/hosts"),
                 Path.of("/c/resolv.conf"), null, List.of(new SpecBuilder.BindMount(Path.of("/srv/logs"), "/run/logs", true)));
         JsonArray m = SpecBuilder.mounts(paths, List.of(new ContainerSpec.Mount("bind", "/srv/logs", "/run/logs", true),
-                new ContainerSpec.Mount("tmpfs", "size=64m,exec", "/run", false)), false);
+                new ContainerSpec.Mount("tmpfs", "size=64m,exec", "/run", false)), false, false);
         JsonObject run = m.getJsonObject(m.size() - 2);
         assertEquals("/run", run.getString("destination"), "the tmpfs at /run is mounted before the bind inside it");
         assertEquals("tmpfs", run.getString("type"));
