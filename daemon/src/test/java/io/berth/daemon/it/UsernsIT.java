@@ -136,6 +136,41 @@ class UsernsIT {
     }
 
     @Test
+    void defaultIsDockremapMadeWithAFreeRange() throws Exception {
+        boolean existed = new ProcessBuilder("getent", "passwd", "dockremap").start().waitFor() == 0;
+        try (BerthProcess other = BerthProcess.startWith("{\"userns-remap\": \"default\"}\n")) {
+            String line = Files.readAllLines(Path.of("/etc/subuid")).stream().filter(l -> l.startsWith("dockremap:"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no subuid range for dockremap"));
+            long start = Long.parseLong(line.split(":")[1]);
+            if (!existed) {
+                assertEquals(String.valueOf(SubIds.SIZE), line.split(":")[2], line);
+                assertTrue(start >= base + SubIds.SIZE || start + SubIds.SIZE <= base, "no overlap with " + base + ": " + line);
+            }
+            Docker d = new Docker(other);
+            Busybox.importInto(d);
+            Docker.Result map = d.run("run", "--rm", "--network", "none", "busybox", "cat", "/proc/self/uid_map");
+            assertEquals(0, map.exit(), map + "\n" + other.logText());
+            assertEquals(List.of("0", String.valueOf(start), String.valueOf(SubIds.SIZE)),
+                    List.of(map.trimmed().split("\\s+")), map.out());
+        } finally {
+            if (!existed) {
+                // shadow versions differ on whether userdel drops the ranges: none may stay
+                String uids = Files.readString(Path.of("/etc/subuid"));
+                String gids = Files.readString(Path.of("/etc/subgid"));
+                host("userdel", "dockremap");
+                Files.writeString(Path.of("/etc/subuid"), withoutUser(uids, "dockremap"));
+                Files.writeString(Path.of("/etc/subgid"), withoutUser(gids, "dockremap"));
+            }
+        }
+    }
+
+    private static String withoutUser(String file, String user) {
+        StringBuilder out = new StringBuilder();
+        file.lines().filter(l -> !l.startsWith(user + ":")).forEach(l -> out.append(l).append('\n'));
+        return out.toString();
+    }
+
+    @Test
     void userNsHostOptsOut() throws Exception {
         String inside = ok("run", "--rm", "--userns=host", "-v", "hostvol:/data", "busybox", "sh", "-c",
                 "touch /data/x && cat /proc/self/uid_map").trimmed();
