@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -78,6 +79,8 @@ public final class ContainerService {
     private final Map<String, List<AttachSession>> pendingAttach = new HashMap<>();
     private final Map<String, List<Promise<EventEnvelope>>> exitWaiters = new HashMap<>();
     private final Map<String, List<Promise<EventEnvelope>>> removeWaiters = new HashMap<>();
+    /** Names generated for creates not yet journaled. */
+    private final Set<String> generating = ConcurrentHashMap.newKeySet();
 
     public ContainerService(Engine engine, OciRuntime runtime, ImageResolver images, ContainerFiles files,
                             ContainerPaths paths, ExecutorService pumps, int ncpu, RestartRule.Backoff backoff,
@@ -144,13 +147,18 @@ public final class ContainerService {
             });
             networks.requireSupportedMode(spec);
             files.check(spec);
+            // A generated name avoids those of creates still in flight too: as dockerd's, it never conflicts.
             String chosen = name == null || name.isEmpty()
-                    ? Names.generate(n -> engine.state().names().containsKey(n))
+                    ? Names.generate(n -> engine.state().names().containsKey(n) || generating.contains(n))
                     : Names.validate(name);
             String owner = engine.state().names().get(chosen);
             if (owner != null) {
                 // Refuse before anything is written; the commit checks again against in-flight creates.
                 throw StateReducer.nameInUse(chosen, owner);
+            }
+            boolean generated = name == null || name.isEmpty();
+            if (generated) {
+                generating.add(chosen);
             }
             return engine.blocking(() -> {
                 files.create(id, spec);
@@ -162,6 +170,11 @@ public final class ContainerService {
                         files.delete(id);
                         return null;
                     }).transform(ignored -> Future.failedFuture(err)))
+                    .onComplete(done -> {
+                        if (generated) {
+                            generating.remove(chosen);
+                        }
+                    })
                     .map(env -> id);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);

@@ -66,7 +66,8 @@ final class Spawn {
         }
         long pid = POSIX.posix_spawnp(SHELL, actions, args, environment);
         if (pid <= 0) {
-            throw EngineException.internal("posix_spawnp " + argv.get(0) + " failed: errno " + POSIX.errno(), null);
+            // posix_spawnp returns its error number, which jnr-posix drops: errno would be a stale value.
+            throw EngineException.internal("posix_spawnp " + argv.get(0) + " failed", null);
         }
         return pid;
     }
