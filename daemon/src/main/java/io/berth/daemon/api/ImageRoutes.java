@@ -53,9 +53,15 @@ public final class ImageRoutes {
     private void list(ApiRequest r) {
         Filters f = Filters.parse(r.query("filters"), LIST_FILTERS);
         EngineState s = state.get();
+        boolean all = r.queryBool("all", false);
         List<Image> out = new ArrayList<>();
         for (Image img : s.images().values()) {
-            boolean dangling = img.tags().isEmpty();
+            boolean untagged = img.tags().isEmpty();
+            boolean intermediate = untagged && ImageService.hasChildren(s, img.id());
+            if (intermediate && !all) {
+                continue; // as dockerd: an untagged image others are built on shows only with -a
+            }
+            boolean dangling = untagged && !intermediate;
             if (f.has("dangling") && !f.any("dangling", v -> Boolean.parseBoolean(v) == dangling)) {
                 continue;
             }
@@ -69,7 +75,7 @@ public final class ImageRoutes {
         for (Image img : out) {
             JsonObject o = new JsonObject()
                     .put("Id", img.id())
-                    .put("ParentId", "")
+                    .put("ParentId", img.parentId())
                     .put("RepoTags", tags(img))
                     .put("RepoDigests", new JsonArray(img.repoDigests()))
                     .put("Created", img.createdNanos() / 1_000_000_000L)
@@ -108,7 +114,7 @@ public final class ImageRoutes {
                 .put("Id", img.id())
                 .put("RepoTags", tags(img))
                 .put("RepoDigests", new JsonArray(img.repoDigests()))
-                .put("Parent", "")
+                .put("Parent", img.parentId())
                 .put("Comment", comment)
                 .put("Created", raw.getString("created", Json.time(img.createdNanos())))
                 .put("DockerVersion", raw.getString("docker_version", ""))

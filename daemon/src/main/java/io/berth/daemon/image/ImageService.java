@@ -215,9 +215,14 @@ public final class ImageService implements ImageResolver {
             String normalized = normalizedOrNull(ref);
             boolean byTag = normalized != null && img.tags().contains(normalized);
             List<Removal> out = new ArrayList<>();
-            if (byTag && img.tags().size() > 1) {
+            // The last tag of an image others are built on goes, the image stays: dockerd's quiet conflict.
+            if (byTag && (img.tags().size() > 1 || hasChildren(s, img.id()))) {
                 return engine.commit(new ImageEvent.Untagged(img.id(), normalized))
                         .map(e -> List.of(new Removal(familiar(normalized), null)));
+            }
+            if (!byTag && hasChildren(s, img.id())) {
+                throw EngineException.conflict("conflict: unable to delete " + shortId(img.id())
+                        + " (cannot be forced) - image has dependent child images");
             }
             if (!byTag && img.tags().size() > 1 && !force) {
                 throw EngineException.conflict("conflict: unable to delete " + shortId(img.id())
@@ -253,11 +258,49 @@ public final class ImageService implements ImageResolver {
             out.add(new Removal(null, img.id()));
             Set<String> keep = new HashSet<>(s.images().keySet());
             keep.remove(img.id());
+            if (prune) {
+                removeUnusedParents(s, img, events, out, keep);
+            }
             return engine.commitAll(events).compose(v -> engine.blocking(() -> {
-                store.delete(img.id(), keep);
+                for (Removal r : out) {
+                    if (r.deleted() != null) {
+                        store.delete(r.deleted(), keep);
+                    }
+                }
                 return out;
             }));
         });
+    }
+
+    /**
+     * With {@code img} gone, its parent goes too when nothing else holds it (no tag, no other child,
+     * no container), and so on up: {@code docker rmi} without {@code --no-prune}, as dockerd.
+     */
+    private static void removeUnusedParents(EngineState s, Image img, List<Event> events, List<Removal> out,
+                                            Set<String> keep) {
+        Set<String> gone = new HashSet<>(Set.of(img.id()));
+        for (Image parent = s.images().get(img.parentId()); parent != null; parent = s.images().get(parent.parentId())) {
+            Image p = parent;
+            boolean otherChild = s.images().values().stream()
+                    .anyMatch(i -> i.parentId().equals(p.id()) && !gone.contains(i.id()));
+            if (!p.tags().isEmpty() || otherChild || usedBy(s, p.id()) != null) {
+                return;
+            }
+            events.add(new ImageEvent.Removed(p.id()));
+            out.add(new Removal(null, p.id()));
+            keep.remove(p.id());
+            gone.add(p.id());
+        }
+    }
+
+    /** Whether a commit was made on {@code imageId}: dockerd's "dependent child images". */
+    public static boolean hasChildren(EngineState s, String imageId) {
+        for (Image i : s.images().values()) {
+            if (i.parentId().equals(imageId)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Container usedBy(EngineState s, String imageId) {
@@ -316,14 +359,14 @@ public final class ImageService implements ImageResolver {
     public record Pruned(List<Removal> removals, long reclaimed) {}
 
     /**
-     * {@code docker image prune}: the images no container uses and no other image is built on that
+     * {@code docker image prune}: the images no container uses and no commit was made on that
      * {@code filter} keeps, only the untagged ones unless {@code all} ({@code -a}), removed one after another.
      */
     public Future<Pruned> prune(boolean all, Predicate<Image> filter) {
         EngineState s = engine.state();
         List<Image> victims = new ArrayList<>();
         for (Image img : s.images().values()) {
-            if ((all || img.tags().isEmpty()) && usedBy(s, img.id()) == null && !isBase(s, img) && filter.test(img)) {
+            if ((all || img.tags().isEmpty()) && usedBy(s, img.id()) == null && !hasChildren(s, img.id()) && filter.test(img)) {
                 victims.add(img);
             }
         }
@@ -338,18 +381,6 @@ public final class ImageService implements ImageResolver {
             }).recover(err -> Future.succeededFuture())); // taken meanwhile (a new container, a rmi): not pruned
         }
         return chain.map(v -> new Pruned(removed, reclaimed[0]));
-    }
-
-    /** Whether another image is {@code img} plus layers, as a commit's is its parent's: prune keeps those, as dockerd. */
-    private static boolean isBase(EngineState s, Image img) {
-        List<String> layers = img.layerDigests();
-        for (Image other : s.images().values()) {
-            List<String> theirs = other.layerDigests();
-            if (theirs.size() > layers.size() && theirs.subList(0, layers.size()).equals(layers)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static ImageEvent.ImageInfo info(StoredImage img) {

@@ -153,6 +153,51 @@ class CommitIT extends DaemonTest {
     }
 
     @Test
+    void anImageWithChildrenIsOnlyUntaggedAndGoesWithItsLastChild() throws Exception {
+        ok("run", "--name", "pmaker", "busybox", "sh", "-c", "echo p > /p");
+        ok("commit", "pmaker", "parent:1");
+        ok("run", "--name", "kmaker", "parent:1", "sh", "-c", "echo k > /k");
+        ok("commit", "kmaker", "child:1");
+        ok("rm", "pmaker", "kmaker");
+        String parent = image("parent:1").getString("Id");
+        String child = image("child:1").getString("Id");
+        String busybox = image("busybox").getString("Id");
+        try {
+            assertEquals(parent, image("child:1").getString("Parent"));
+            assertEquals(busybox, image("parent:1").getString("Parent"));
+            assertEquals("", image("busybox").getString("Parent"), "an imported image has none");
+
+            String refused = "conflict: unable to delete " + parent.substring(7, 19)
+                    + " (cannot be forced) - image has dependent child images";
+            Docker.Result byId = docker.run("rmi", parent);
+            assertEquals(1, byId.exit(), byId.toString());
+            assertTrue(byId.err().contains(refused), byId.err());
+            Docker.Result forced = docker.run("rmi", "-f", parent);
+            assertTrue(forced.exit() == 1 && forced.err().contains(refused), forced.toString());
+
+            assertEquals("Untagged: parent:1", ok("rmi", "parent:1").trimmed(), "by tag only the tag goes");
+            assertEquals(parent, image(parent).getString("Id"));
+            String plain = ok("images", "--no-trunc", "--format", "{{.ID}}").out();
+            assertFalse(plain.contains(parent), "an untagged parent is an intermediate image, listed only with -a");
+            assertTrue(ok("images", "-a", "--no-trunc", "--format", "{{.ID}}").out().contains(parent));
+            assertFalse(ok("images", "--filter", "dangling=true", "--no-trunc", "--format", "{{.ID}}").out().contains(parent));
+
+            List<String> removed = ok("rmi", "child:1").out().lines().toList();
+            assertEquals(List.of("Untagged: child:1", "Deleted: " + child, "Deleted: " + parent), removed,
+                    "the untagged parent goes with its last child; tagged busybox stays");
+            assertEquals(1, docker.run("image", "inspect", parent).exit());
+            assertEquals(0, docker.run("image", "inspect", "busybox").exit());
+            // Deleting the two freed their own layers only: busybox's is whole.
+            assertEquals("ok\n", ok("run", "--rm", "busybox", "echo", "ok").out());
+        } finally {
+            docker.run("rm", "-f", "pmaker", "kmaker");
+            docker.run("rmi", "child:1");
+            docker.run("rmi", "parent:1");
+            docker.run("rmi", parent);
+        }
+    }
+
+    @Test
     void imagePruneTakesDanglingImagesAndWithAllUnusedOnes() throws Exception {
         ok("run", "--name", "p1", "busybox", "sh", "-c", "echo 1 > /x");
         String dangling = ok("commit", "p1").trimmed();

@@ -372,7 +372,8 @@ public final class StateReducer {
                 yield e.tag() == null || e.tag().isEmpty() ? t : tag(t, e.imageId(), e.tag());
             }
             case ImageEvent.Committed e -> {
-                EngineState t = addImage(s, e.info());
+                Container source = s.containers().get(e.containerId());
+                EngineState t = addImage(s, e.info(), source == null ? "" : source.spec().imageId());
                 yield e.tag() == null || e.tag().isEmpty() ? t : tag(t, e.imageId(), e.tag());
             }
             case ImageEvent.Loaded e -> {
@@ -419,13 +420,17 @@ public final class StateReducer {
         return img;
     }
 
-    /** Adds an image, or keeps the existing one when the same content comes in again. */
     private static EngineState addImage(EngineState s, ImageEvent.ImageInfo info) {
+        return addImage(s, info, "");
+    }
+
+    /** Adds an image, or keeps the existing one when the same content comes in again. */
+    private static EngineState addImage(EngineState s, ImageEvent.ImageInfo info, String parentId) {
         if (s.images().containsKey(info.imageId())) {
             return s;
         }
         Image img = new Image(info.imageId(), List.of(), List.of(), info.sizeBytes(), info.createdAtNanos(),
-                info.layerDigests());
+                info.layerDigests(), parentId);
         return putImage(s, img, s.tags());
     }
 
@@ -453,7 +458,7 @@ public final class StateReducer {
         TreeSet<String> digests = new TreeSet<>(img.repoDigests());
         digests.add(repoDigest);
         return putImage(s, new Image(img.id(), img.tags(), List.copyOf(digests), img.sizeBytes(), img.createdNanos(),
-                img.layerDigests()), s.tags());
+                img.layerDigests(), img.parentId()), s.tags());
     }
 
     private static List<String> without(List<String> list, String item) {
@@ -461,7 +466,8 @@ public final class StateReducer {
     }
 
     private static Image withTags(Image img, List<String> tags) {
-        return new Image(img.id(), tags, img.repoDigests(), img.sizeBytes(), img.createdNanos(), img.layerDigests());
+        return new Image(img.id(), tags, img.repoDigests(), img.sizeBytes(), img.createdNanos(), img.layerDigests(),
+                img.parentId());
     }
 
     private static EngineState putImage(EngineState s, Image img, PMap<String, String> tags) {

@@ -238,6 +238,19 @@ class StateReducerTest {
     }
 
     @Test
+    void aCommitRecordsTheImageItWasMadeOn() {
+        String base = "sha256:" + id(7); // the image of Fixtures.spec
+        String committed = "sha256:" + id(12);
+        apply(new ImageEvent.Imported(base, new ImageEvent.ImageInfo(base, 10, 1, List.of("l1")), "busybox:latest"));
+        apply(new ContainerEvent.Created(c, "web", spec("busybox")));
+        apply(new ImageEvent.Committed(committed, new ImageEvent.ImageInfo(committed, 12, 2, List.of("l1", "l2")),
+                "", c));
+        assertEquals(base, state.images().get(committed).parentId());
+        assertEquals("", state.images().get(base).parentId());
+        assertEquals(List.of(), state.images().get(committed).tags());
+    }
+
+    @Test
     void attachResizeStopAndRestartMarkersChangeNothing() {
         apply(new ContainerEvent.Created(c, "web", spec("busybox")));
         EngineState created = apply(new ContainerEvent.Attached(c));
