@@ -252,7 +252,7 @@ public final class ImageRoutes {
 
     private void login(ApiRequest r) {
         r.jsonBody().compose(body -> images.login(body.getString("serveraddress", ""), RegistryAuth.fromJson(body)))
-                .onSuccess(v -> r.ok(new JsonObject().put("Status", "Login Succeeded").put("IdentityToken", "")))
+                .onSuccess(token -> r.ok(new JsonObject().put("Status", "Login Succeeded").put("IdentityToken", token)))
                 .onFailure(r::fail);
     }
 }

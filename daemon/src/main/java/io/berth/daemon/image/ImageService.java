@@ -483,11 +483,11 @@ public final class ImageService implements ImageResolver {
         return chain;
     }
 
-    /** {@code docker login}: checks the credentials with the registry; the CLI keeps them. */
-    public Future<Void> login(String serverAddress, RegistryAuth auth) {
-        return engine.blocking(() -> {
-            registries.login(serverAddress, auth);
-            return null;
-        });
+    /**
+     * {@code docker login}: checks the credentials with the registry; the CLI keeps them, or the identity
+     * token this answers when the registry's token server handed one out.
+     */
+    public Future<String> login(String serverAddress, RegistryAuth auth) {
+        return engine.blocking(() -> registries.login(serverAddress, auth));
     }
 }

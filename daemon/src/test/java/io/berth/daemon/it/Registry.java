@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real registry for the tests: Debian's {@code docker-registry} on a free loopback port with its
- * storage in a directory of the test, optionally with htpasswd basic auth. Ends the process it started.
+ * storage in a directory of the test, optionally with htpasswd basic auth or bearer tokens. Ends the process it started.
  */
 final class Registry implements AutoCloseable {
     private final Process process;
@@ -39,7 +39,6 @@ final class Registry implements AutoCloseable {
     /** With {@code user}/{@code password} required by basic auth, when not null. */
     static Registry start(Path dir, String user, String password) throws Exception {
         Files.createDirectories(dir);
-        int port = freePort();
         String auth = "";
         if (user != null) {
             Process h = new ProcessBuilder("htpasswd", "-Bbc", dir.resolve("htpasswd").toString(), user, password)
@@ -49,6 +48,18 @@ final class Registry implements AutoCloseable {
             }
             auth = "auth:\n  htpasswd:\n    realm: berth-test\n    path: " + dir.resolve("htpasswd") + "\n";
         }
+        return start(dir, auth);
+    }
+
+    /** With bearer tokens from {@code tokens} required, which the registry checks against its certificate. */
+    static Registry start(Path dir, TokenServer tokens) throws Exception {
+        return start(dir, "auth:\n  token:\n    realm: " + tokens.realm() + "\n    service: " + TokenServer.SERVICE
+                + "\n    issuer: " + TokenServer.ISSUER + "\n    rootcertbundle: " + tokens.certificate + "\n");
+    }
+
+    private static Registry start(Path dir, String auth) throws Exception {
+        Files.createDirectories(dir);
+        int port = freePort();
         Files.writeString(dir.resolve("config.yml"), "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n"
                 + "    rootdirectory: " + dir.resolve("data") + "\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:"
                 + port + "\n" + auth);

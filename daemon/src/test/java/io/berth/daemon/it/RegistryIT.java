@@ -1,11 +1,14 @@
 package io.berth.daemon.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -18,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * Pull and push against real registries (Debian's docker-registry on loopback): a round trip keeps the
  * image id and the manifest digest; Docker Hub references go through {@code registry-mirrors}; a
  * corrupted blob is refused with nothing left in the store and a broken download resumes; basic auth
- * works through {@code docker login}.
+ * and bearer tokens (a token server the registry trusts) work through {@code docker login}.
  */
 class RegistryIT extends DaemonTest {
 
@@ -26,6 +29,8 @@ class RegistryIT extends DaemonTest {
     private Registry plain;
     private Registry mirror;
     private Registry locked;
+    private TokenServer tokens;
+    private Registry tokened;
     private TamperingProxy proxy;
 
     @Override
@@ -35,6 +40,8 @@ class RegistryIT extends DaemonTest {
             plain = Registry.start(work.resolve("plain"));
             mirror = Registry.start(work.resolve("mirror"));
             locked = Registry.start(work.resolve("locked"), "berth", "s3cret");
+            tokens = TokenServer.start(work.resolve("tokens"), "berth", "t0ken");
+            tokened = Registry.start(work.resolve("tokened"), tokens);
             proxy = new TamperingProxy(plain.host());
         } catch (Exception e) {
             throw new IllegalStateException(e);
@@ -44,7 +51,7 @@ class RegistryIT extends DaemonTest {
 
     @AfterAll
     void stopRegistries() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {proxy, plain, mirror, locked}) {
+        for (AutoCloseable c : new AutoCloseable[] {proxy, plain, mirror, locked, tokened, tokens}) {
             if (c != null) {
                 c.close();
             }
@@ -169,6 +176,42 @@ class RegistryIT extends DaemonTest {
         ok("pull", ref);
         assertEquals(id("busybox"), id(ref));
         ok("logout", locked.host());
+        ok("rmi", ref);
+    }
+
+    @Test
+    void bearerTokensThroughDockerLogin() throws Exception {
+        String ref = tokened.host() + "/team/busybox:1";
+        ok("tag", "busybox", ref);
+        Docker.Result anonymous = docker.run("push", ref);
+        assertNotEquals(0, anonymous.exit());
+        assertTrue((anonymous.err() + anonymous.out()).contains("unauthorized: authentication required"), anonymous.toString());
+
+        Docker.Result wrong = docker.run("login", "-u", "berth", "-p", "nope", tokened.host());
+        assertNotEquals(0, wrong.exit());
+        assertTrue(wrong.err().contains("401 Unauthorized"), wrong.toString());
+
+        tokens.grants.clear();
+        ok("login", "-u", "berth", "-p", "t0ken", tokened.host());
+        assertEquals(List.of(new TokenServer.Grant("basic", List.of(), true)), tokens.grants,
+                "a login asks for a refresh token with the password");
+        String config = Files.readString(berth.root().resolve("docker-config").resolve("config.json"));
+        assertTrue(config.contains("identitytoken"), "the CLI keeps the identity token: " + config);
+        assertFalse(config.contains(Base64.getEncoder().encodeToString("berth:t0ken".getBytes(StandardCharsets.UTF_8))),
+                "and not the password: " + config);
+
+        tokens.grants.clear();
+        ok("push", ref);
+        assertTrue(tokens.grants.contains(new TokenServer.Grant("refresh_token", List.of("repository:team/busybox:pull,push"), false)),
+                "the push's token came from the refresh token, for this repository: " + tokens.grants);
+        assertTrue(tokens.grants.stream().allMatch(g -> g.how().equals("refresh_token")), tokens.grants.toString());
+        ok("rmi", ref);
+        tokens.grants.clear();
+        ok("pull", ref);
+        assertEquals(id("busybox"), id(ref));
+        assertTrue(tokens.grants.contains(new TokenServer.Grant("refresh_token", List.of("repository:team/busybox:pull"), false)),
+                tokens.grants.toString());
+        ok("logout", tokened.host());
         ok("rmi", ref);
     }
 

@@ -18,7 +18,8 @@ public interface Distribution {
      * Checks credentials against a registry ({@code serverAddress} as the CLI sends it: a host, or a URL
      * such as {@code https://index.docker.io/v1/}).
      *
+     * @return the identity token (an OAuth refresh token) the registry's token server handed out, or empty
      * @throws io.berth.errors.EngineException UNAUTHENTICATED when the registry refuses them
      */
-    void login(String serverAddress, RegistryAuth auth);
+    String login(String serverAddress, RegistryAuth auth);
 }

@@ -38,6 +38,7 @@ public final class RegistryClient {
     private final String actions;
     private final RegistryAuth auth;
     private volatile String authorization;
+    private volatile String refreshToken = "";
 
     private RegistryClient(HttpClient http, URI base, String repository, String actions, RegistryAuth auth) {
         this.http = http;
@@ -71,6 +72,14 @@ public final class RegistryClient {
         RegistryClient plain = new RegistryClient(http, endpoint.withHttp().base(), repository, actions, auth);
         plain.ping();
         return plain;
+    }
+
+    /**
+     * The refresh token the token server handed out for a login's credentials ({@code offline_token}),
+     * or empty; the CLI keeps it as the identity token instead of the password.
+     */
+    public String refreshToken() {
+        return refreshToken;
     }
 
     /** The endpoint this client talks to, such as {@code http://127.0.0.1:5000}. */
@@ -275,6 +284,10 @@ public final class RegistryClient {
             b = HttpRequest.newBuilder(realmUri).timeout(TIMEOUT).header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString(form));
         } else {
+            if (repository == null && !auth.username().isEmpty()) {
+                // A login asks for a refresh token, as dockerd does, so the password need not be kept.
+                q.append(q.isEmpty() ? "" : "&").append("offline_token=true&client_id=docker");
+            }
             b = HttpRequest.newBuilder(URI.create(realm + (realm.contains("?") ? "&" : "?") + q)).timeout(TIMEOUT).GET();
             if (!auth.username().isEmpty()) {
                 b.header("Authorization", basic());
@@ -294,6 +307,7 @@ public final class RegistryClient {
         if (token.isEmpty()) {
             throw new EngineException(ErrorKind.UNAUTHENTICATED, "unauthorized: the token server answered no token");
         }
+        refreshToken = o.getString("refresh_token", refreshToken);
         return token;
     }
 

@@ -40,11 +40,11 @@ public final class RegistryDistribution implements Distribution {
     }
 
     @Override
-    public void login(String serverAddress, RegistryAuth auth) {
+    public String login(String serverAddress, RegistryAuth auth) {
         String domain = domainOf(serverAddress);
         RegistryHosts.Endpoint ep = hosts.endpoints(domain, true).getFirst();
         try {
-            RegistryClient.open(http, ep, null, "", auth);
+            return RegistryClient.open(http, ep, null, "", auth).refreshToken();
         } catch (EngineException e) {
             if (e.kind() == ErrorKind.UNAUTHENTICATED) {
                 throw new EngineException(ErrorKind.UNAUTHENTICATED, "login attempt to " + ep.base()
