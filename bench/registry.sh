@@ -86,9 +86,12 @@ main() {
   echo
   echo "| metric | dockerd | berthd | berthd/dockerd |"
   echo "|---|---:|---:|---:|"
+  local what
   for k in push pull; do
-    awk -v k="$k" -v d="${R[dockerd.$k]}" -v b="${R[berthd.$k]}" \
-      'BEGIN {printf "| %s (s%s) | %s | %s | %.2fx |\n", k, k == "pull" ? ", median of '"$RUNS"', empty store" : ", to an empty registry", d, b, b / d}'
+    what="to an empty registry"
+    [ "$k" = pull ] && what="median of $RUNS, empty store"
+    awk -v k="$k" -v w="$what" -v d="${R[dockerd.$k]}" -v b="${R[berthd.$k]}" \
+      'BEGIN {printf "| %s (s, %s) | %.2f | %.2f | %.2fx |\n", k, w, d, b, b / d}'
   done
   echo "(dockerd's first pull, from berthd's registry: ${R[dockerd.pull_first]} s)"
 }

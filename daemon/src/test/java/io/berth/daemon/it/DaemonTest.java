@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -44,9 +45,14 @@ abstract class DaemonTest {
         return "{}\n";
     }
 
+    /** Environment for {@code bin/berthd}, such as {@code BERTH_JAVA_OPTS}. */
+    Map<String, String> daemonEnv() {
+        return Map.of();
+    }
+
     @BeforeAll
     void startDaemon() throws Exception {
-        berth = BerthProcess.startWith(daemonJson());
+        berth = BerthProcess.startWith(BerthProcess.repoRoot().resolve("bin/berthd"), daemonEnv(), daemonJson());
         docker = new Docker(berth);
         if (importsBusybox()) {
             Busybox.importInto(docker);

@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -20,10 +22,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Pull and push against real registries (Debian's docker-registry on loopback): a round trip keeps the
  * image id and the manifest digest; Docker Hub references go through {@code registry-mirrors}; a
- * corrupted blob is refused with nothing left in the store and a broken download resumes; basic auth
+ * corrupted blob is refused with nothing left in the store, a broken or stalled download resumes; basic auth
  * and bearer tokens (a token server the registry trusts) work through {@code docker login}.
  */
 class RegistryIT extends DaemonTest {
+    private static final int STALL_SECONDS = 3;
 
     private Path work;
     private Registry plain;
@@ -47,6 +50,12 @@ class RegistryIT extends DaemonTest {
             throw new IllegalStateException(e);
         }
         return "{\"registry-mirrors\": [\"http://" + mirror.host() + "\"], \"max-concurrent-downloads\": 2}\n";
+    }
+
+    /** A short stall limit, so that a registry that stops sending mid-blob fails the pull quickly. */
+    @Override
+    Map<String, String> daemonEnv() {
+        return Map.of("BERTH_JAVA_OPTS", "-Dberth.registry.stall-seconds=" + STALL_SECONDS);
     }
 
     @AfterAll
@@ -144,6 +153,16 @@ class RegistryIT extends DaemonTest {
         proxy.blobRanges.clear();
         Docker.Result cut = docker.run("pull", viaProxy);
         assertNotEquals(0, cut.exit(), cut.toString());
+        assertEquals(before, listing(store));
+
+        proxy.mode = TamperingProxy.Mode.STALL;
+        long t0 = System.nanoTime();
+        Docker.Result stalled = docker.run("pull", viaProxy);
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+        assertNotEquals(0, stalled.exit(), stalled.toString());
+        assertTrue((stalled.out() + stalled.err()).contains("stalled: no data for " + STALL_SECONDS + " s; pull again to resume"),
+                stalled.toString());
+        assertTrue(seconds < 30, "given up after the stall limit, not a long timeout: " + seconds + " s");
         assertEquals(before, listing(store));
 
         proxy.mode = TamperingProxy.Mode.PASS;

@@ -22,7 +22,7 @@ import java.util.concurrent.Executors;
  */
 final class TamperingProxy implements AutoCloseable {
 
-    enum Mode { PASS, CORRUPT, TRUNCATE }
+    enum Mode { PASS, CORRUPT, TRUNCATE, STALL }
 
     private static final long SMALL = 16 << 10; // configs and manifests pass untouched
     private static final Set<String> HOP = Set.of("connection", "content-length", "transfer-encoding", "host",
@@ -92,8 +92,25 @@ final class TamperingProxy implements AutoCloseable {
                     out.flush();
                     return;
                 }
+                if (spoil && mode == Mode.STALL) {
+                    out.write(all, 0, all.length / 2);
+                    out.flush();
+                    // Sends nothing more, holding the connection, until the test moves on.
+                    for (int i = 0; i < 600 && mode == Mode.STALL; i++) {
+                        sleep(100);
+                    }
+                    return;
+                }
                 out.write(all);
             }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

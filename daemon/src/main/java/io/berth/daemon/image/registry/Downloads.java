@@ -17,6 +17,10 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 
@@ -29,6 +33,14 @@ import java.util.function.LongConsumer;
  */
 public final class Downloads {
     private static final Duration KEEP = Duration.ofDays(1);
+    /**
+     * How long a blob's body may send nothing before the download is given up (and kept for resuming).
+     * The HTTP client's timeout covers the response's headers only; a registry that stalls mid-body
+     * would otherwise hold the pull forever. {@code -Dberth.registry.stall-seconds} changes it.
+     */
+    static final Duration STALL = Duration.ofSeconds(Long.getLong("berth.registry.stall-seconds", 60));
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r ->
+            Thread.ofPlatform().daemon().name("berth-download-watchdog").unstarted(r));
 
     private final Path dir;
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
@@ -85,12 +97,14 @@ public final class Downloads {
                 have = 0;
                 Files.deleteIfExists(part);
             }
+            Stall stall = new Stall(Thread.currentThread());
             try (InputStream in = r.body();
                  OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
                 byte[] buf = new byte[65536];
                 long total = have;
                 progress.accept(total);
                 for (int n; (n = in.read(buf)) > 0; ) {
+                    stall.heard();
                     total += n;
                     if (total > layer.size()) {
                         out.close();
@@ -106,8 +120,14 @@ public final class Downloads {
                             + ": " + total + " of " + layer.size() + " bytes; pull again to resume");
                 }
             } catch (IOException e) {
+                if (stall.end()) {
+                    throw new EngineException(ErrorKind.UNAVAILABLE, "download of " + layer.digest() + " stalled: no data for "
+                            + STALL.toSeconds() + " s; pull again to resume", e);
+                }
                 throw new EngineException(ErrorKind.UNAVAILABLE, "download of " + layer.digest() + " broke off: "
                         + e.getMessage() + "; pull again to resume", e);
+            } finally {
+                stall.end();
             }
             String got = Digests.hex(sha);
             if (!got.equals(hex)) {
@@ -121,6 +141,47 @@ public final class Downloads {
             throw EngineException.internal("cannot keep the download of " + layer.digest() + ": " + e.getMessage(), e);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Watches one download: when nothing arrived for {@link #STALL}, interrupts the thread blocked
+     * reading the body, which makes the read fail.
+     */
+    private static final class Stall {
+        private final Thread reader;
+        private final ScheduledFuture<?> check;
+        private volatile long lastHeard = System.nanoTime();
+        private boolean fired;
+        private boolean ended;
+
+        Stall(Thread reader) {
+            this.reader = reader;
+            long period = Math.max(1, STALL.toMillis() / 4);
+            check = WATCHDOG.scheduleAtFixedRate(this::check, period, period, TimeUnit.MILLISECONDS);
+        }
+
+        void heard() {
+            lastHeard = System.nanoTime();
+        }
+
+        private synchronized void check() {
+            if (!ended && !fired && System.nanoTime() - lastHeard > STALL.toNanos()) {
+                fired = true;
+                reader.interrupt();
+            }
+        }
+
+        /** Stops watching; whether the watch fired (the reader's interrupt is then cleared). */
+        synchronized boolean end() {
+            if (!ended) {
+                ended = true;
+                check.cancel(false);
+                if (fired) {
+                    Thread.interrupted();
+                }
+            }
+            return fired;
         }
     }
 
