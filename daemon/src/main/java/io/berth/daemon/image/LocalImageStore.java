@@ -26,6 +26,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BiFunction;
 
 /**
@@ -513,8 +518,10 @@ public final class LocalImageStore implements ImageStore {
     public StoredImage put(byte[] rawConfig, Map<Integer, Path> layerFiles) {
         Map<String, Staged> staged = new LinkedHashMap<>();
         try {
-            int count = diffIdsOf(rawConfig, Digests.PREFIX + Digests.hexOf(rawConfig)).size();
-            StoredImage image = stageImage(rawConfig, "pull", count, staged, i -> {
+            String what = "image " + Digests.PREFIX + Digests.hexOf(rawConfig);
+            List<String> diffIds = diffIdsOf(rawConfig, what);
+            stageInParallel(diffIds, layerFiles, what, staged);
+            StoredImage image = stageImage(rawConfig, "pull", diffIds.size(), staged, i -> {
                 Path file = layerFiles.get(i);
                 if (file == null) {
                     throw new EngineException(ErrorKind.CONFLICT, "layer " + i
@@ -531,6 +538,51 @@ public final class LocalImageStore implements ImageStore {
             throw EngineException.internal("cannot store the image: " + e.getMessage(), e);
         } finally {
             staged.values().forEach(this::discard);
+        }
+    }
+
+    /**
+     * Unpacks the missing layers of a pull side by side, one per core at most: each goes into a
+     * directory of its own, so only the commit needs them in order. What was staged is in
+     * {@code staged} even when another layer failed, for the caller to discard.
+     */
+    private void stageInParallel(List<String> diffIds, Map<Integer, Path> files, String what, Map<String, Staged> staged)
+            throws IOException {
+        List<String> chain = Digests.chainIds(diffIds);
+        Map<String, Callable<Staged>> tasks = new LinkedHashMap<>();
+        for (Map.Entry<Integer, Path> f : files.entrySet()) {
+            int i = f.getKey();
+            String chainHex = i >= 0 && i < chain.size() ? chain.get(i).substring(Digests.PREFIX.length()) : null;
+            if (chainHex != null && !layerPresent(chainHex)) {
+                tasks.put(chainHex, () -> stageLayer(new Layer(Files.newInputStream(f.getValue()), "layer " + i,
+                        "layers from manifest don't match image configuration"), diffIds.get(i), what));
+            }
+        }
+        if (tasks.size() < 2) {
+            return; // nothing to overlap: stageImage does it
+        }
+        int threads = Math.min(tasks.size(), Runtime.getRuntime().availableProcessors());
+        Throwable failure = null;
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("berth-unpack-", 0).factory())) {
+            Map<String, Future<Staged>> running = new LinkedHashMap<>();
+            tasks.forEach((chainHex, task) -> running.put(chainHex, pool.submit(task)));
+            for (Map.Entry<String, Future<Staged>> r : running.entrySet()) {
+                try {
+                    staged.put(r.getKey(), r.getValue().get());
+                } catch (ExecutionException e) {
+                    failure = failure == null ? e.getCause() : failure;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure = failure == null ? e : failure;
+                }
+            }
+        }
+        switch (failure) {
+            case null -> { }
+            case IOException e -> throw e;
+            case RuntimeException e -> throw e;
+            case InterruptedException e -> throw EngineException.internal("interrupted while unpacking layers", e);
+            default -> throw EngineException.internal("cannot unpack a layer: " + failure, failure);
         }
     }
 

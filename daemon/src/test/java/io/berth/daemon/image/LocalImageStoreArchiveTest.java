@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -248,6 +249,50 @@ class LocalImageStoreArchiveTest {
         assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
         assertTrue(e.getMessage().contains("but the image config says sha256:" + digest(layer)), e.getMessage());
         assertEquals(EMPTY_STORE, listing(root));
+    }
+
+    @Test
+    void aPulledImageHasItsLayersUnpackedSideBySideAndInOrder() throws IOException {
+        List<byte[]> layers = List.of(new TarBuilder().file("a", 0644, "1").build(),
+                new TarBuilder().file("b", 0644, "2").build(), new TarBuilder().file("a", 0644, "3").build());
+        Map<Integer, Path> files = downloaded(layers);
+        byte[] config = config(digest(layers.get(0)), digest(layers.get(1)), digest(layers.get(2)));
+        StoredImage image = store.put(config, files);
+        assertEquals("sha256:" + digest(config), image.id());
+        List<String> dirs = store.layerDirs(image.id()).stream().map(d -> text(readOrEmpty(d.resolve("a")))
+                + text(readOrEmpty(d.resolve("b")))).toList();
+        assertEquals(List.of("1", "2", "3"), dirs, "base layer first, each with its own files");
+        assertTrue(listing(root).keySet().stream().noneMatch(p -> p.contains(".tmp")), listing(root).toString());
+    }
+
+    @Test
+    void aPulledImageWithOneBadLayerLeavesNothing() throws IOException {
+        List<byte[]> layers = List.of(new TarBuilder().file("a", 0644, "1").build(),
+                new TarBuilder().file("b", 0644, "2").build(), new TarBuilder().file("c", 0644, "3").build());
+        Map<Integer, Path> files = downloaded(layers);
+        byte[] config = config(digest(layers.get(0)), digest(flipByte(layers.get(1), 600)), digest(layers.get(2)));
+        EngineException e = assertThrows(EngineException.class, () -> store.put(config, files));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, e.kind());
+        assertTrue(e.getMessage().startsWith("layers from manifest don't match image configuration: layer 1 of image"),
+                e.getMessage());
+        assertEquals(EMPTY_STORE, listing(root));
+    }
+
+    /** The layers as files, as a pull hands them to the store, by index. */
+    private Map<Integer, Path> downloaded(List<byte[]> layers) throws IOException {
+        Map<Integer, Path> files = new HashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            files.put(i, Files.write(tmp.resolve("layer" + i + ".tar"), layers.get(i)));
+        }
+        return files;
+    }
+
+    private static byte[] readOrEmpty(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            return new byte[0];
+        }
     }
 
     @Test
