@@ -13,6 +13,9 @@ export LC_ALL=C # EPOCHREALTIME and awk must use '.' as the decimal point
 root=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${RUNS:-30} WARMUP=3 CYCLE=${CYCLE:-50} PS_COUNT=${PS_COUNT:-200} PS_CALLS=${PS_CALLS:-10}
 ORDER=${ORDER:-dockerd berthd}
+# Every container gets loopback only on both daemons: dockerd runs with --bridge=none, and berthd's
+# default network is a CNI bridge, so the containers ask for none themselves.
+NET=(--network none)
 # The stock CLI (newer than Debian's docker.io client); it negotiates the API version with each daemon.
 DOCKER=/usr/local/bin/docker
 [ -x "$DOCKER" ] || DOCKER=$(command -v docker)
@@ -141,13 +144,13 @@ bench_daemon() {
   R[$name.rss_idle]=$(rss_mib "$name")
 
   log "$name: run --rm x $RUNS (+$WARMUP warm-up)"
-  for ((i = 0; i < WARMUP; i++)); do dk "$name" run --rm busybox true >/dev/null; done
-  for ((i = 0; i < RUNS; i++)); do time_ms dk "$name" run --rm busybox true >>"$tmp/$name.run_ms"; done
+  for ((i = 0; i < WARMUP; i++)); do dk "$name" run --rm "${NET[@]}" busybox true >/dev/null; done
+  for ((i = 0; i < RUNS; i++)); do time_ms dk "$name" run --rm "${NET[@]}" busybox true >>"$tmp/$name.run_ms"; done
   read -r R[$name.run_p50] R[$name.run_p95] < <(median_p95 <"$tmp/$name.run_ms")
 
   log "$name: start $CYCLE x run -d, then one rm -f of all"
   t0=${EPOCHREALTIME/./}
-  for ((i = 0; i < CYCLE; i++)); do dk "$name" run -d busybox sleep 600 >>"$tmp/$name.ids"; done
+  for ((i = 0; i < CYCLE; i++)); do dk "$name" run -d "${NET[@]}" busybox sleep 600 >>"$tmp/$name.ids"; done
   R[$name.cycle_start]=$(awk -v us=$((${EPOCHREALTIME/./} - t0)) 'BEGIN {printf "%.2f", us / 1e6}')
   [ "$(dk "$name" ps -q | wc -l)" -eq "$CYCLE" ] || die "$name: not all $CYCLE containers are running"
   sleep 2
@@ -160,7 +163,7 @@ bench_daemon() {
   [ -z "$(dk "$name" ps -aq)" ] || die "$name: containers left after rm -f"
 
   log "$name: ps -a with $PS_COUNT containers"
-  for ((i = 0; i < PS_COUNT; i++)); do dk "$name" create busybox true >/dev/null; done
+  for ((i = 0; i < PS_COUNT; i++)); do dk "$name" create "${NET[@]}" busybox true >/dev/null; done
   [ "$(dk "$name" ps -aq | wc -l)" -eq "$PS_COUNT" ] || die "$name: ps -a does not list $PS_COUNT containers"
   dk "$name" ps -a >/dev/null # warm-up
   for ((i = 0; i < PS_CALLS; i++)); do time_ms dk "$name" ps -a >>"$tmp/$name.ps_ms"; done

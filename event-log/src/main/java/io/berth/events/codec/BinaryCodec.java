@@ -1,5 +1,8 @@
 package io.berth.events.codec;
 
+import java.lang.invoke.CallSite;
+import java.lang.invoke.LambdaConversionException;
+import java.lang.invoke.LambdaMetafactory;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -13,6 +16,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
 
 import net.openhft.chronicle.bytes.Bytes;
 
@@ -335,12 +342,57 @@ public final class BinaryCodec {
         }
     }
 
-    /** Writes one component of a record; primitives are read through typed handles, without boxing. */
+    /** Writes one component of a record; primitives are read through typed accessors, without boxing. */
     private interface FieldWriter {
         void write(Bytes<?> out, Object record) throws Throwable;
     }
 
-    private static FieldWriter fieldWriter(MethodHandle accessor, Class<?> type, ValueCodec codec) {
+    /**
+     * A writer that calls the accessor through a functional interface made by
+     * {@link LambdaMetafactory}: the appender's writer thread calls these for every field of every
+     * event, and a method handle held in a field is invoked through the generic invoker, about three
+     * times slower. Records the codec cannot link to that way (not public) use the handle.
+     */
+    private static FieldWriter fieldWriter(MethodHandles.Lookup lookup, MethodHandle accessor, Class<?> type, ValueCodec codec) {
+        try {
+            lookup.accessClass(accessor.type().parameterType(0));
+            if (type == int.class) {
+                ToIntFunction<Object> f = accessorFunction(lookup, accessor, ToIntFunction.class, "applyAsInt");
+                return (out, rec) -> out.writeStopBit((long) f.applyAsInt(rec));
+            }
+            if (type == long.class) {
+                ToLongFunction<Object> f = accessorFunction(lookup, accessor, ToLongFunction.class, "applyAsLong");
+                return (out, rec) -> out.writeStopBit(f.applyAsLong(rec));
+            }
+            if (type == boolean.class) {
+                Predicate<Object> f = accessorFunction(lookup, accessor, Predicate.class, "test");
+                return (out, rec) -> out.writeByte((byte) (f.test(rec) ? 1 : 0));
+            }
+            if (!type.isPrimitive()) {
+                Function<Object, Object> f = accessorFunction(lookup, accessor, Function.class, "apply");
+                return (out, rec) -> codec.write(out, f.apply(rec));
+            }
+        } catch (IllegalAccessException | LambdaConversionException | IllegalArgumentException e) {
+            // falls back to the handle below
+        }
+        return handleWriter(accessor, type, codec);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <F> F accessorFunction(MethodHandles.Lookup lookup, MethodHandle accessor, Class<?> iface, String method)
+            throws LambdaConversionException {
+        Class<?> returned = accessor.type().returnType();
+        MethodType erased = MethodType.methodType(returned.isPrimitive() ? returned : Object.class, Object.class);
+        CallSite site = LambdaMetafactory.metafactory(lookup, method, MethodType.methodType(iface), erased, accessor,
+                accessor.type());
+        try {
+            return (F) site.getTarget().invoke();
+        } catch (Throwable t) {
+            throw new LambdaConversionException("cannot make the accessor function of " + accessor, t);
+        }
+    }
+
+    private static FieldWriter handleWriter(MethodHandle accessor, Class<?> type, ValueCodec codec) {
         if (type == int.class) {
             MethodHandle h = accessor.asType(MethodType.methodType(int.class, Object.class));
             return (out, rec) -> out.writeStopBit((long) (int) h.invokeExact(rec));
@@ -387,7 +439,7 @@ public final class BinaryCodec {
                     accessor.setAccessible(true);
                     MethodHandle raw = lookup.unreflect(accessor);
                     fields[i] = codecFor(rc.getGenericType());
-                    writers[i] = fieldWriter(raw, rc.getType(), fields[i]);
+                    writers[i] = fieldWriter(lookup, raw, rc.getType(), fields[i]);
                     shapeFields.add(new Shape.Field(names[i], fields[i].shape()));
                 }
                 Constructor<?> ctor = type.getDeclaredConstructor(types);

@@ -18,8 +18,18 @@ public final class EventCodec {
 
     private EventCodec() {}
 
+    /** Each event class's wire name as it is written (length and UTF-8), encoded once. */
+    private static final ClassValue<byte[]> WIRE_NAMES = new ClassValue<>() {
+        @Override
+        protected byte[] computeValue(Class<?> type) {
+            Bytes<byte[]> b = Bytes.allocateElasticOnHeap(64);
+            Utf8.write(b, EventCatalog.of(type.asSubclass(Event.class)).wireName());
+            return b.toByteArray();
+        }
+    };
+
     public static void write(Event event, Bytes<?> out) {
-        Utf8.write(out, EventCatalog.of(event.getClass()).wireName());
+        Utf8.writeBytes(out, WIRE_NAMES.get(event.getClass()));
         BinaryCodec.write((Record) event, out);
     }
 

@@ -19,7 +19,23 @@ public final class Utf8 {
         }
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.writeStopBit(b.length + 1L);
-        out.write(b);
+        writeBytes(out, b);
+    }
+
+    /**
+     * Appends {@code b} to {@code out}. Into a heap buffer it copies with {@link System#arraycopy}:
+     * Chronicle's heap-to-heap copy asks {@code Unsafe} for the array base offset on every call,
+     * a native call that cost more than the copy of a short string.
+     */
+    public static void writeBytes(Bytes<?> out, byte[] b) {
+        long at = out.writePosition();
+        out.ensureCapacity(at + b.length);
+        if (out.underlyingObject() instanceof byte[] array && out.start() == 0) {
+            System.arraycopy(b, 0, array, Math.toIntExact(at), b.length);
+            out.writeSkip(b.length);
+        } else {
+            out.write(b);
+        }
     }
 
     public static String read(Bytes<?> in) {

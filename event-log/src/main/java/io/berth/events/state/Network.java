@@ -2,10 +2,10 @@ package io.berth.events.state;
 
 import io.berth.events.NetworkEvent;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.pcollections.TreePMap;
 
 /**
  * One network as the journal says it is, with its members.
@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * @param bridge       the Linux bridge of a bridge network, else empty
  * @param createdNanos journal time of creation, 0 for the built-in networks
  * @param builtin      one of {@code bridge}, {@code host}, {@code none}, which cannot be removed
- * @param members      container id to its membership
+ * @param members      container id to its membership, in id order
  */
 public record Network(
         String id,
@@ -31,7 +31,8 @@ public record Network(
 
     public Network {
         labels = Collections.unmodifiableMap(new TreeMap<>(labels));
-        members = Collections.unmodifiableMap(new TreeMap<>(members));
+        // Persistent, so a container joining or leaving costs O(log n), not a copy of every member.
+        members = members instanceof TreePMap<String, Member> p ? p : TreePMap.from(members);
     }
 
     /** A container's membership: its aliases, and its endpoint while it runs (else null). */
@@ -70,13 +71,8 @@ public record Network(
     }
 
     Network withMember(String containerId, Member m) {
-        Map<String, Member> next = new LinkedHashMap<>(members);
-        if (m == null) {
-            next.remove(containerId);
-        } else {
-            next.put(containerId, m);
-        }
-        return withMembers(next);
+        TreePMap<String, Member> all = (TreePMap<String, Member>) members;
+        return withMembers(m == null ? all.minus(containerId) : all.plus(containerId, m));
     }
 
     /** Whether any member has an endpoint. */

@@ -1,5 +1,6 @@
 package io.berth.events.codec;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,6 +53,38 @@ class BinaryCodecTest {
         b.clear();
         BinaryCodec.write(empty, b);
         assertEquals(empty, BinaryCodec.read(WithUnion.class, b));
+    }
+
+    /** Public, so the codec reads its components through generated accessor functions. */
+    public record Primitives(int i, long l, boolean b, double d, String s) {}
+
+    @Test
+    void publicAndPackagePrivateRecordsWriteTheSameBytes() {
+        Primitives pub = new Primitives(-7, Long.MAX_VALUE, true, 2.5, "é");
+        Bytes<byte[]> b = Bytes.allocateElasticOnHeap(16);
+        BinaryCodec.write(pub, b);
+        byte[] written = b.toByteArray();
+        assertEquals(pub, BinaryCodec.read(Primitives.class, b));
+        PackagePrivate hidden = new PackagePrivate(-7, Long.MAX_VALUE, true, 2.5, "é");
+        b.clear();
+        BinaryCodec.write(hidden, b);
+        assertArrayEquals(written, b.toByteArray(), "same layout whichever way the components are read");
+        assertEquals(hidden, BinaryCodec.read(PackagePrivate.class, b));
+    }
+
+    private record PackagePrivate(int i, long l, boolean b, double d, String s) {}
+
+    @Test
+    void stringsLongerThanTheBufferGrowIt() {
+        String big = "ü€".repeat(5000);
+        Bytes<byte[]> b = Bytes.allocateElasticOnHeap(8);
+        b.writeInt(42);
+        Utf8.write(b, big);
+        Utf8.write(b, "");
+        assertEquals(42, b.readInt());
+        assertEquals(big, Utf8.read(b));
+        assertEquals("", Utf8.read(b));
+        assertEquals(0, b.readRemaining());
     }
 
     @Test

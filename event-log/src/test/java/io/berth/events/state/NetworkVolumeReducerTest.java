@@ -22,6 +22,8 @@ import io.berth.events.snapshot.SnapshotStore;
 import io.berth.events.snapshot.StateDigest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,6 +88,23 @@ class NetworkVolumeReducerTest {
         assertEquals(List.of("w"), m.aliases());
         assertNull(m.endpoint());
         assertEquals(List.of("bridge"), state.networksOf(c).stream().map(Network::name).toList());
+    }
+
+    @Test
+    void membersAreKeptInIdOrderThroughJoinsAndLeaves() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 300; i > 100; i--) {
+            ids.add(id(i));
+            apply(new ContainerEvent.Created(id(i), "c" + i, on("bridge", List.of(), List.of())));
+        }
+        for (int i = 101; i <= 300; i += 2) {
+            apply(new ContainerEvent.Removing(id(i)));
+            apply(new ContainerEvent.Removed(id(i)));
+            ids.remove(id(i));
+        }
+        Collections.sort(ids);
+        assertEquals(ids, List.copyOf(state.networks().get(bridge).members().keySet()));
+        assertEquals(ids, state.containers().keySet().stream().sorted().toList(), "every container is still a member");
     }
 
     @Test

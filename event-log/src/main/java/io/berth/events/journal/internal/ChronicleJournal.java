@@ -42,6 +42,7 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
@@ -99,6 +100,8 @@ public final class ChronicleJournal implements Journal {
     private long lastTime;
     private long batchClock;
     private ExcerptAppender appender;
+    private PageWarmer warmer;
+    private long writeEnd;
     private final EntryFormat format = new EntryFormat();
     private File syncedFile;
     private FileChannel syncChannel;
@@ -235,6 +238,7 @@ public final class ChronicleJournal implements Journal {
         boolean stop = false;
         try {
             appender = queue.createAppender();
+            warmer = new PageWarmer();
             while (!stop) {
                 Request first = nextRequest();
                 if (first == null) {
@@ -257,6 +261,12 @@ public final class ChronicleJournal implements Journal {
                     failAll(batch, failure);
                 }
                 long after = lastSeq;
+                if (after != before) {
+                    File current = appender.currentFile();
+                    if (current != null) {
+                        warmer.wrote(current, writeEnd);
+                    }
+                }
                 if (after != before && failure == null) {
                     for (LongConsumer l : listeners) {
                         try {
@@ -284,6 +294,9 @@ public final class ChronicleJournal implements Journal {
                 LOG.error("final journal fsync failed", e);
             }
             closeSyncChannel();
+            if (warmer != null) {
+                warmer.close();
+            }
             if (appender != null) {
                 appender.close();
             }
@@ -377,10 +390,25 @@ public final class ChronicleJournal implements Journal {
         return new EventEnvelope(seq, time, event.actorId(), event);
     }
 
-    /** Copies an encoded entry into a new excerpt in one bulk copy. */
+    /**
+     * Copies an encoded entry into a new excerpt in one bulk copy. Into mapped memory it calls the
+     * JDK's bulk copy itself: Chronicle's own heap-to-native copy goes eight bytes per call, and on
+     * JDK 25 that was about a third of the writer's time per event.
+     */
     private void writeExcerpt(byte[] data, int length) {
         try (DocumentContext dc = appender.writingDocument()) {
-            dc.wire().bytes().write(data, 0, length);
+            Bytes<?> bytes = dc.wire().bytes();
+            if (!bytes.isDirectMemory()) {
+                bytes.write(data, 0, length);
+                writeEnd = bytes.writePosition();
+                return;
+            }
+            long at = bytes.writePosition();
+            // Makes [at, at + length) one contiguous mapping, so one address covers the entry.
+            bytes.ensureCapacity(at + length);
+            OS.memory().writeBytes(bytes.addressForWrite(at), data, 0, length);
+            bytes.writeSkip(length);
+            writeEnd = bytes.writePosition();
         }
     }
 
