@@ -61,11 +61,27 @@ public final class BinaryCodec {
 
     /** Reads a record of {@code type} written by {@link #write}. */
     public static <T extends Record> T read(Class<T> type, Bytes<?> in) {
+        ByteReader r = ByteReader.of(in);
+        T value = read(type, r);
+        r.consumedFrom(in);
+        return value;
+    }
+
+    /** Reads a record of {@code type} written by {@link #write}. */
+    public static <T extends Record> T read(Class<T> type, ByteReader in) {
         return type.cast(RECORDS.get(type).readFields(in));
     }
 
     /** Reads the fields of a record of shape {@code shape} into a mutable map, in field order. */
     public static Map<String, Object> readGeneric(Shape.Rec shape, Bytes<?> in) {
+        ByteReader r = ByteReader.of(in);
+        Map<String, Object> value = readGeneric(shape, r);
+        r.consumedFrom(in);
+        return value;
+    }
+
+    /** Reads the fields of a record of shape {@code shape} into a mutable map, in field order. */
+    public static Map<String, Object> readGeneric(Shape.Rec shape, ByteReader in) {
         return readFieldsGeneric(shape, in);
     }
 
@@ -86,7 +102,7 @@ public final class BinaryCodec {
 
         void write(Bytes<?> out, Object value);
 
-        Object read(Bytes<?> in);
+        Object read(ByteReader in);
 
         Object fromGeneric(Object generic);
 
@@ -134,7 +150,7 @@ public final class BinaryCodec {
             }
 
             @Override
-            public Object read(Bytes<?> in) {
+            public Object read(ByteReader in) {
                 return Utf8.read(in);
             }
 
@@ -150,7 +166,7 @@ public final class BinaryCodec {
             }
 
             @Override
-            public Object read(Bytes<?> in) {
+            public Object read(ByteReader in) {
                 return (int) in.readStopBit();
             }
 
@@ -166,7 +182,7 @@ public final class BinaryCodec {
             }
 
             @Override
-            public Object read(Bytes<?> in) {
+            public Object read(ByteReader in) {
                 return in.readStopBit();
             }
 
@@ -182,7 +198,7 @@ public final class BinaryCodec {
             }
 
             @Override
-            public Object read(Bytes<?> in) {
+            public Object read(ByteReader in) {
                 return in.readByte() != 0;
             }
 
@@ -198,7 +214,7 @@ public final class BinaryCodec {
             }
 
             @Override
-            public Object read(Bytes<?> in) {
+            public Object read(ByteReader in) {
                 return in.readDouble();
             }
 
@@ -239,7 +255,7 @@ public final class BinaryCodec {
         }
 
         @Override
-        public Object read(Bytes<?> in) {
+        public Object read(ByteReader in) {
             return fromGeneric(Utf8.read(in));
         }
 
@@ -271,7 +287,7 @@ public final class BinaryCodec {
         }
 
         @Override
-        public Object read(Bytes<?> in) {
+        public Object read(ByteReader in) {
             int n = checkedCount(in);
             Object[] items = new Object[n];
             for (int i = 0; i < n; i++) {
@@ -316,7 +332,7 @@ public final class BinaryCodec {
         }
 
         @Override
-        public Object read(Bytes<?> in) {
+        public Object read(ByteReader in) {
             int n = checkedCount(in);
             Map<String, Object> map = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
@@ -465,7 +481,7 @@ public final class BinaryCodec {
             }
         }
 
-        Object readFields(Bytes<?> in) {
+        Object readFields(ByteReader in) {
             Object[] args = new Object[fields.length];
             for (int i = 0; i < fields.length; i++) {
                 args[i] = fields[i].read(in);
@@ -497,7 +513,7 @@ public final class BinaryCodec {
         }
 
         @Override
-        public Object read(Bytes<?> in) {
+        public Object read(ByteReader in) {
             return in.readByte() == 0 ? null : readFields(in);
         }
 
@@ -550,7 +566,7 @@ public final class BinaryCodec {
         }
 
         @Override
-        public Object read(Bytes<?> in) {
+        public Object read(ByteReader in) {
             String name = Utf8.read(in);
             if (name == null) {
                 return null;
@@ -582,7 +598,7 @@ public final class BinaryCodec {
 
     // ---- generic codecs (by shape, for retired versions)
 
-    private static Map<String, Object> readFieldsGeneric(Shape.Rec shape, Bytes<?> in) {
+    private static Map<String, Object> readFieldsGeneric(Shape.Rec shape, ByteReader in) {
         Map<String, Object> map = new LinkedHashMap<>();
         for (Shape.Field f : shape.fields()) {
             map.put(f.name(), readGenericValue(f.shape(), in));
@@ -590,7 +606,7 @@ public final class BinaryCodec {
         return map;
     }
 
-    private static Object readGenericValue(Shape shape, Bytes<?> in) {
+    private static Object readGenericValue(Shape shape, ByteReader in) {
         return switch (shape) {
             case Shape.Scalar s -> switch (s) {
                 case STRING -> Utf8.read(in);
@@ -684,7 +700,7 @@ public final class BinaryCodec {
     }
 
     /** A count read from damaged input can be huge; refuse it before allocating. */
-    private static int checkedCount(Bytes<?> in) {
+    private static int checkedCount(ByteReader in) {
         long n = in.readStopBit();
         if (n < 0 || n > in.readRemaining()) {
             throw new IllegalArgumentException("bad element count " + n + " at offset " + in.readPosition());

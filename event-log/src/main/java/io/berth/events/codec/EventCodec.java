@@ -40,6 +40,14 @@ public final class EventCodec {
      *                                  or the payload does not decode
      */
     public static Event read(Bytes<?> in) {
+        ByteReader r = ByteReader.of(in);
+        Event e = read(r);
+        r.consumedFrom(in);
+        return e;
+    }
+
+    /** Reads one event, as {@link #read(Bytes)}. */
+    public static Event read(ByteReader in) {
         String wire = Utf8.read(in);
         if (wire == null) {
             throw new IllegalArgumentException("missing event name");

@@ -58,6 +58,26 @@ public final class Utf8 {
         return new String(b, StandardCharsets.UTF_8);
     }
 
+    public static String read(ByteReader in) {
+        long n = in.readStopBit();
+        if (n == 0) {
+            return null;
+        }
+        long len = n - 1;
+        if (len < 0 || len > in.readRemaining()) {
+            throw new IllegalArgumentException("bad string length " + len + " at offset " + in.readPosition());
+        }
+        return in.readUtf8((int) len);
+    }
+
+    /** Skips a string. */
+    public static void skip(ByteReader in) {
+        long n = in.readStopBit();
+        if (n > 1) {
+            in.readSkip(n - 1);
+        }
+    }
+
     /**
      * Skips a string, returning its bytes' position and length (for callers that compare or cache
      * without decoding).

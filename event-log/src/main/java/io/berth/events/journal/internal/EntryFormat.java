@@ -1,5 +1,6 @@
 package io.berth.events.journal.internal;
 
+import io.berth.events.codec.ByteReader;
 import io.berth.events.codec.Utf8;
 import io.berth.events.Event;
 import io.berth.events.EventEnvelope;
@@ -32,7 +33,6 @@ final class EntryFormat {
     private final Bytes<byte[]> out = unchecked(Bytes.allocateElasticOnHeap(512));
     private final CRC32C crc = new CRC32C();
     private byte[] in = new byte[512];
-    private Bytes<byte[]> inView = unchecked(Bytes.wrapForRead(in));
 
     /** A reader may be made on one thread and used on another (replay decodes on a helper thread). */
     private static Bytes<byte[]> unchecked(Bytes<byte[]> b) {
@@ -83,7 +83,6 @@ final class EntryFormat {
         int length = (int) remaining;
         if (in.length < length) {
             in = new byte[Math.max(length, in.length * 2)];
-            inView = unchecked(Bytes.wrapForRead(in));
         }
         bytes.read(in, 0, length);
         return decodeIn(length);
@@ -96,7 +95,6 @@ final class EntryFormat {
         }
         if (in.length < length) {
             in = new byte[Math.max(length, in.length * 2)];
-            inView = unchecked(Bytes.wrapForRead(in));
         }
         System.arraycopy(data, offset, in, 0, length);
         return decodeIn(length);
@@ -106,11 +104,11 @@ final class EntryFormat {
     private Decoded decodeIn(int length) {
         crc.reset();
         crc.update(in, 0, length - 4);
-        int stored = inView.readInt(length - 4);
+        int stored = new ByteReader(in, length - 4, 4).readInt();
         if (stored != (int) crc.getValue()) {
             return new Decoded(null, "checksum mismatch (torn or corrupted write)");
         }
-        inView.readPositionRemaining(0, length - 4);
+        ByteReader inView = new ByteReader(in, 0, length - 4);
         try {
             long seq = inView.readLong();
             if (seq == LOST && inView.readRemaining() == 16) {
