@@ -39,56 +39,39 @@ public final class Utf8 {
     }
 
     public static String read(Bytes<?> in) {
-        long n = in.readStopBit();
-        if (n == 0) {
+        int len = length(in.readStopBit(), in.readRemaining(), in.readPosition());
+        if (len < 0) {
             return null;
-        }
-        long len = n - 1;
-        if (len < 0 || len > in.readRemaining()) {
-            throw new IllegalArgumentException("bad string length " + len + " at offset " + in.readPosition());
         }
         if (in.underlyingObject() instanceof byte[] array) {
             // Decode straight from the heap buffer, without an intermediate copy.
             int at = Math.toIntExact(in.readPosition() - in.start());
             in.readSkip(len);
-            return new String(array, at, (int) len, StandardCharsets.UTF_8);
+            return new String(array, at, len, StandardCharsets.UTF_8);
         }
-        byte[] b = new byte[(int) len];
+        byte[] b = new byte[len];
         in.read(b);
         return new String(b, StandardCharsets.UTF_8);
     }
 
     public static String read(ByteReader in) {
-        long n = in.readStopBit();
-        if (n == 0) {
-            return null;
-        }
-        long len = n - 1;
-        if (len < 0 || len > in.readRemaining()) {
-            throw new IllegalArgumentException("bad string length " + len + " at offset " + in.readPosition());
-        }
-        return in.readUtf8((int) len);
+        int len = length(in.readStopBit(), in.readRemaining(), in.readPosition());
+        return len < 0 ? null : in.readUtf8(len);
     }
 
-    /** Skips a string. */
     public static void skip(ByteReader in) {
-        long n = in.readStopBit();
-        if (n > 1) {
-            in.readSkip(n - 1);
+        int len = length(in.readStopBit(), in.readRemaining(), in.readPosition());
+        if (len > 0) {
+            in.readSkip(len);
         }
     }
 
-    /**
-     * Skips a string, returning its bytes' position and length (for callers that compare or cache
-     * without decoding).
-     */
-    public static void skip(Bytes<?> in) {
-        long n = in.readStopBit();
-        if (n > 1) {
-            if (n - 1 > in.readRemaining()) {
-                throw new IllegalArgumentException("bad string length " + (n - 1) + " at offset " + in.readPosition());
-            }
-            in.readSkip(n - 1);
+    /** The byte length a string's stop-bit prefix {@code n} gives, -1 for null; refuses one longer than what is left. */
+    private static int length(long n, long remaining, long at) {
+        long len = n - 1;
+        if (len < -1 || len > remaining) {
+            throw new IllegalArgumentException("bad string length " + len + " at offset " + at);
         }
+        return Math.toIntExact(len);
     }
 }
