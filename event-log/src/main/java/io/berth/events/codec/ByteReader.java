@@ -21,10 +21,16 @@ public final class ByteReader {
     private final byte[] data;
     private final int start;
     private final int limit;
+    private final StringCache strings;
     private int pos;
 
     /** Reads {@code length} bytes of {@code data} from {@code offset}. */
     public ByteReader(byte[] data, int offset, int length) {
+        this(data, offset, length, null);
+    }
+
+    /** Reads {@code length} bytes of {@code data} from {@code offset}, taking strings from {@code strings}. */
+    public ByteReader(byte[] data, int offset, int length, StringCache strings) {
         if (offset < 0 || length < 0 || offset > data.length - length) {
             throw new IndexOutOfBoundsException("bytes " + offset + "+" + length + " of " + data.length);
         }
@@ -32,6 +38,7 @@ public final class ByteReader {
         this.start = offset;
         this.pos = offset;
         this.limit = offset + length;
+        this.strings = strings;
     }
 
     /**
@@ -135,7 +142,7 @@ public final class ByteReader {
     /** The next {@code length} bytes as UTF-8. */
     String readUtf8(int length) {
         require(length);
-        String s = new String(data, pos, length, StandardCharsets.UTF_8);
+        String s = strings == null ? new String(data, pos, length, StandardCharsets.UTF_8) : strings.get(data, pos, length);
         pos += length;
         return s;
     }

@@ -498,6 +498,7 @@ public final class ChronicleJournal implements Journal {
     @Override
     public ReplayResult replay(long fromSeq, Consumer<EventEnvelope> consumer) {
         try (ChronicleTailer t = newTailer(null, fromSeq)) {
+            t.reuseStrings();
             ArrayBlockingQueue<EventEnvelope[]> batches = new ArrayBlockingQueue<>(REPLAY_QUEUE);
             AtomicReference<RuntimeException> readFailure = new AtomicReference<>();
             Thread reader = Thread.ofPlatform().daemon().name("berth-journal-replay").start(() -> {

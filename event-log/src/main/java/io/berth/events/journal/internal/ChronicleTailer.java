@@ -1,6 +1,7 @@
 package io.berth.events.journal.internal;
 
 import io.berth.events.EventEnvelope;
+import io.berth.events.codec.StringCache;
 import io.berth.events.journal.JournalDamage;
 import io.berth.events.journal.JournalTailer;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ final class ChronicleTailer implements JournalTailer {
     private final ChronicleJournal journal;
     private final ExcerptTailer tailer;
     private final String name;
-    private final EntryFormat format = new EntryFormat();
+    private EntryFormat format = new EntryFormat();
     private final List<JournalDamage> damageSeen = new ArrayList<>();
     private long lastSeq;
     private volatile int cycle;
@@ -27,6 +28,14 @@ final class ChronicleTailer implements JournalTailer {
         this.lastSeq = resumedAfter;
         long index = tailer.index();
         this.cycle = index == 0 ? journal.currentCycle() : journal.rollCycle().toCycle(index);
+    }
+
+    /**
+     * Hands out the same string instance for repeated ids and names. For a replay: the reducer then
+     * finds them in its maps by identity; a long-lived tailer would only keep the cache's memory.
+     */
+    void reuseStrings() {
+        format = new EntryFormat(new StringCache());
     }
 
     @Override

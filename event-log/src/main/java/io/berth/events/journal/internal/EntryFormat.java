@@ -1,6 +1,7 @@
 package io.berth.events.journal.internal;
 
 import io.berth.events.codec.ByteReader;
+import io.berth.events.codec.StringCache;
 import io.berth.events.codec.Utf8;
 import io.berth.events.Event;
 import io.berth.events.EventEnvelope;
@@ -32,7 +33,17 @@ final class EntryFormat {
 
     private final Bytes<byte[]> out = unchecked(Bytes.allocateElasticOnHeap(512));
     private final CRC32C crc = new CRC32C();
+    private final StringCache strings;
     private byte[] in = new byte[512];
+
+    EntryFormat() {
+        this(null);
+    }
+
+    /** A format whose decoding takes repeated strings from {@code strings} (null: none). */
+    EntryFormat(StringCache strings) {
+        this.strings = strings;
+    }
 
     /** A reader may be made on one thread and used on another (replay decodes on a helper thread). */
     private static Bytes<byte[]> unchecked(Bytes<byte[]> b) {
@@ -108,7 +119,7 @@ final class EntryFormat {
         if (stored != (int) crc.getValue()) {
             return new Decoded(null, "checksum mismatch (torn or corrupted write)");
         }
-        ByteReader inView = new ByteReader(in, 0, length - 4);
+        ByteReader inView = new ByteReader(in, 0, length - 4, strings);
         try {
             long seq = inView.readLong();
             if (seq == LOST && inView.readRemaining() == 16) {
