@@ -53,6 +53,7 @@ public final class BerthProcess implements AutoCloseable {
     public static BerthProcess startWith(Path launcher, Map<String, String> env, String daemonJson,
                                          String... extraArgs) throws Exception {
         requireRoot();
+        HostCleanup.beforeFirstDaemon();
         // Short: the shims' attach socket paths must fit in 108 bytes.
         Path root = Files.createTempDirectory(Path.of("/tmp"), "bt");
         // Passable, not listable: a remapped container root must walk down to its root file system.

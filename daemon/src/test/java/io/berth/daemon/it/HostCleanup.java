@@ -13,11 +13,21 @@ import java.util.stream.Stream;
 /**
  * What a test daemon's containers may leave on the host if a test fails half-way, and its removal:
  * container processes and shims (found through the daemon's private runc root), overlay mounts under
- * its data root, and the cgroups of its container ids. Touches nothing of other engines.
+ * its data root, the cgroups of its container ids, and the {@code berth} parent cgroups when this
+ * JVM's daemons made them. Touches nothing of other engines.
  */
 final class HostCleanup {
 
+    /** The {@code berth} parent cgroups there were before this JVM started a daemon: not ours to remove. */
+    private static List<Path> parentsBefore;
+
     private HostCleanup() {}
+
+    static synchronized void beforeFirstDaemon() throws IOException {
+        if (parentsBefore == null) {
+            parentsBefore = cgroupsNamed("berth").stream().filter(Files::isDirectory).toList();
+        }
+    }
 
     static void afterDaemon(BerthProcess b) throws IOException, InterruptedException {
         Path runcRoot = b.execRoot().resolve("runc");
@@ -70,6 +80,7 @@ final class HostCleanup {
         for (String id : ids) {
             removeCgroups(id);
         }
+        removeEmptyParents();
         removeCniRules(ids);
         run("rm", "-rf", b.root().toString());
     }
@@ -114,15 +125,40 @@ final class HostCleanup {
         }));
     }
 
-    private static void removeCgroups(String id) throws IOException {
+    /** {@code name} under the cgroup root and under each hierarchy mounted below it (v1). */
+    private static List<Path> cgroupsNamed(String name) throws IOException {
         Path base = Path.of("/sys/fs/cgroup");
+        List<Path> candidates = new ArrayList<>();
         if (!Files.isDirectory(base)) {
+            return candidates;
+        }
+        candidates.add(base.resolve(name));
+        try (Stream<Path> s = Files.list(base)) {
+            s.forEach(h -> candidates.add(h.resolve(name)));
+        }
+        return candidates;
+    }
+
+    /** Our daemons' parent cgroups, once no container is left in them; a busy one stays. */
+    private static synchronized void removeEmptyParents() throws IOException {
+        if (parentsBefore == null) {
             return;
         }
+        for (Path p : cgroupsNamed("berth")) {
+            if (Files.isDirectory(p) && !parentsBefore.contains(p)) {
+                try {
+                    Files.delete(p);
+                } catch (IOException ignored) {
+                    // Another test's containers are still in it; the last daemon to stop removes it.
+                }
+            }
+        }
+    }
+
+    private static void removeCgroups(String id) throws IOException {
         List<Path> candidates = new ArrayList<>();
-        candidates.add(base.resolve("berth").resolve(id));
-        try (Stream<Path> s = Files.list(base)) {
-            s.forEach(h -> candidates.add(h.resolve("berth").resolve(id)));
+        for (Path parent : cgroupsNamed("berth")) {
+            candidates.add(parent.resolve(id));
         }
         for (Path c : candidates) {
             if (Files.isDirectory(c)) {
