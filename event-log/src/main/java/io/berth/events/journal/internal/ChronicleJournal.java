@@ -42,7 +42,6 @@ import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
@@ -390,24 +389,11 @@ public final class ChronicleJournal implements Journal {
         return new EventEnvelope(seq, time, event.actorId(), event);
     }
 
-    /**
-     * Copies an encoded entry into a new excerpt in one bulk copy. Into mapped memory it calls the
-     * JDK's bulk copy itself: Chronicle's own heap-to-native copy goes eight bytes per call, and on
-     * JDK 25 that was about a third of the writer's time per event.
-     */
+    /** Copies an encoded entry into a new excerpt in one bulk copy. */
     private void writeExcerpt(byte[] data, int length) {
         try (DocumentContext dc = appender.writingDocument()) {
             Bytes<?> bytes = dc.wire().bytes();
-            if (!bytes.isDirectMemory()) {
-                bytes.write(data, 0, length);
-                writeEnd = bytes.writePosition();
-                return;
-            }
-            long at = bytes.writePosition();
-            // Makes [at, at + length) one contiguous mapping, so one address covers the entry.
-            bytes.ensureCapacity(at + length);
-            OS.memory().writeBytes(bytes.addressForWrite(at), data, 0, length);
-            bytes.writeSkip(length);
+            bytes.write(data, 0, length);
             writeEnd = bytes.writePosition();
         }
     }
