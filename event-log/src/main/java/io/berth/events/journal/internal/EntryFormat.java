@@ -45,7 +45,7 @@ final class EntryFormat {
         this.strings = strings;
     }
 
-    /** A reader may be made on one thread and used on another (replay decodes on a helper thread). */
+    /** The journal makes its format on the opening thread and the writer thread uses it. */
     private static Bytes<byte[]> unchecked(Bytes<byte[]> b) {
         b.singleThreadedCheckDisabled(true);
         return b;
