@@ -4,8 +4,9 @@
 #   bench/e2e.sh                      # dockerd measured first, then berthd
 #   ORDER="berthd dockerd" bench/e2e.sh
 # Environment: RUNS (run --rm samples, 30), CYCLE (containers in the start/remove cycle, 50),
-# PS_COUNT (containers present for ps -a, 200), PS_CALLS (10), BERTH_SKIP_BUILD=1 (use the built
-# daemon as is), TMPDIR (where the temp dir goes; must allow overlay mounts).
+# PS_COUNT (containers present for ps -a, 200), PS_CALLS (10; as many again against
+# bench/canned-daemon.py replaying each daemon's answers: the CLI's own share), BERTH_SKIP_BUILD=1
+# (use the built daemon as is), TMPDIR (where the temp dir goes; must allow overlay mounts).
 # Writes only under its temp dir (removed at the end) and prints the results on stdout.
 set -Eeuo pipefail
 export LC_ALL=C # EPOCHREALTIME and awk must use '.' as the decimal point
@@ -168,7 +169,26 @@ bench_daemon() {
   dk "$name" ps -a >/dev/null # warm-up
   for ((i = 0; i < PS_CALLS; i++)); do time_ms dk "$name" ps -a >>"$tmp/$name.ps_ms"; done
   read -r R[$name.ps_p50] _ < <(median_p95 <"$tmp/$name.ps_ms")
+  cli_share "$name"
   remove_all "$name"
+}
+
+# The same ps -a against bench/canned-daemon.py serving this daemon's own /_ping head and list body
+# from memory: what the CLI alone costs (start-up, two requests, decoding and printing the rows).
+cli_share() {
+  local name=$1 d=$tmp/$1-canned pid i
+  mkdir -p "$d"
+  curl -sfI --unix-socket "${SOCK[$name]}" http://d/_ping >"$d/ping"
+  # The version the CLI negotiates with this daemon, so the body is the one ps -a was given.
+  local v; v=$(awk -F': *' 'tolower($1) == "api-version" {print $2}' "$d/ping" | tr -d '\r')
+  curl -sf --unix-socket "${SOCK[$name]}" "http://d/v$v/containers/json?all=1" >"$d/body"
+  python3 "$root/bench/canned-daemon.py" "$d/sock" "$d/ping" "$d/body" &
+  pid=$!
+  for _ in $(seq 1 50); do [ -S "$d/sock" ] && break; sleep 0.1; done
+  [ "$(DOCKER_HOST=unix://$d/sock "$DOCKER" ps -aq | wc -l)" -eq "$PS_COUNT" ] || die "$name: the canned daemon does not list $PS_COUNT"
+  for ((i = 0; i < PS_CALLS; i++)); do DOCKER_HOST=unix://$d/sock time_ms "$DOCKER" ps -a >>"$d/ms"; done
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  read -r R[$name.ps_cli] _ < <(median_p95 <"$d/ms")
 }
 
 # One table row: label, metric key, goal (berthd/dockerd must be <= it; none if empty).
@@ -196,6 +216,7 @@ report() {
   row "rm -f of those $CYCLE (s)" cycle_rm
   row "$CYCLE-container cycle total (s)" cycle 0.7
   row "ps -a, $PS_COUNT containers, median (ms)" ps_p50 0.5
+  row "  the same against a canned daemon (ms)" ps_cli
   row "RSS idle (MiB)" rss_idle
   row "RSS, $CYCLE running (MiB)" rss_busy 1.0
   echo
