@@ -80,7 +80,7 @@ public final class NetworkRoutes {
     /** Docker's network object. */
     static JsonObject json(Network n, EngineState s) {
         JsonObject containers = new JsonObject();
-        for (Map.Entry<String, Network.Member> m : n.members().entrySet()) {
+        for (Map.Entry<String, Network.Member> m : n.membersById().entrySet()) {
             Container c = s.container(m.getKey());
             var e = m.getValue().endpoint();
             if (c == null || e == null) {

@@ -492,7 +492,7 @@ public final class NetworkService {
             if (n.builtin() || !n.isBridge()) {
                 continue;
             }
-            for (Map.Entry<String, Network.Member> m : n.members().entrySet()) {
+            for (Map.Entry<String, Network.Member> m : n.membersById().entrySet()) {
                 Container peer = s.container(m.getKey());
                 if (peer == null || peer.id().equals(c.id()) || m.getValue().endpoint() == null) {
                     continue;
@@ -526,7 +526,7 @@ public final class NetworkService {
         if (now == null || now.builtin()) {
             return;
         }
-        for (Map.Entry<String, Network.Member> m : now.members().entrySet()) {
+        for (Map.Entry<String, Network.Member> m : now.membersById().entrySet()) {
             if (!m.getKey().equals(except) && m.getValue().endpoint() != null) {
                 refreshHosts(m.getKey());
             }

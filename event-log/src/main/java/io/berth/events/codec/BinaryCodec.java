@@ -72,6 +72,13 @@ public final class BinaryCodec {
         return type.cast(RECORDS.get(type).readFields(in));
     }
 
+    /** The reader of records of {@code type}, resolved once, for callers that read many. */
+    @SuppressWarnings("unchecked")
+    public static <T extends Record> Function<ByteReader, T> reader(Class<T> type) {
+        RecordCodec codec = RECORDS.get(type);
+        return in -> (T) codec.readFields(in);
+    }
+
     /** Reads the fields of a record of shape {@code shape} into a mutable map, in field order. */
     public static Map<String, Object> readGeneric(Shape.Rec shape, Bytes<?> in) {
         ByteReader r = ByteReader.of(in);

@@ -3,6 +3,7 @@ package io.berth.events.codec;
 import io.berth.events.Event;
 import io.berth.events.EventCatalog;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import net.openhft.chronicle.bytes.Bytes;
 
 /**
@@ -14,7 +15,8 @@ public final class EventCodec {
     /** A parsed wire name: logical name and version. */
     private record WireName(String name, int version) {}
 
-    private static final ConcurrentHashMap<String, WireName> NAMES = new ConcurrentHashMap<>();
+    /** Only names that resolve are kept, so damaged input cannot grow it. */
+    private static final ConcurrentHashMap<String, Function<ByteReader, Event>> READERS = new ConcurrentHashMap<>();
 
     private EventCodec() {}
 
@@ -52,20 +54,29 @@ public final class EventCodec {
         if (wire == null) {
             throw new IllegalArgumentException("missing event name");
         }
-        WireName wn = NAMES.computeIfAbsent(wire, EventCodec::parse);
+        return READERS.computeIfAbsent(wire, EventCodec::readerFor).apply(in);
+    }
+
+    /**
+     * The payload reader for a wire name, resolved once per name: a replay reads a million entries
+     * under a few dozen names, and one lookup per entry is all it pays.
+     */
+    private static Function<ByteReader, Event> readerFor(String wire) {
+        WireName wn = parse(wire);
         EventCatalog.Entry current = EventCatalog.byName(wn.name());
         if (current == null) {
             throw new IllegalArgumentException("unknown event " + wire);
         }
+        Function<ByteReader, ? extends Record> payload = BinaryCodec.reader(recordType(current));
         if (wn.version() == current.version()) {
-            return (Event) BinaryCodec.read(recordType(current), in);
+            return in -> (Event) payload.apply(in);
         }
         Upcaster first = Upcasters.from(wn.name(), wn.version());
         if (first == null) {
             throw new IllegalArgumentException("cannot read " + wire + ": no upcaster to v" + current.version());
         }
-        var payload = Upcasters.upcast(wn.name(), wn.version(), BinaryCodec.readGeneric(first.fromShape(), in));
-        return (Event) BinaryCodec.fromGeneric(recordType(current), payload);
+        return in -> (Event) BinaryCodec.fromGeneric(recordType(current),
+                Upcasters.upcast(wn.name(), wn.version(), BinaryCodec.readGeneric(first.fromShape(), in)));
     }
 
     @SuppressWarnings("unchecked")

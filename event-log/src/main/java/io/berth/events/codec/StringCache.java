@@ -11,7 +11,8 @@ import java.util.Arrays;
  * container ids and names over and over, and handing the reducer the instance its maps already
  * hold spares it hashing and comparing a fresh copy of every id (on the thread that is replay's
  * bottleneck) and the decoder allocating one. Fixed size, direct-mapped, so it never grows; a miss
- * just makes a new string. One thread at a time.
+ * just makes a new string, whose hash it computes at once so that the reducer's thread finds it
+ * cached. One thread at a time.
  */
 public final class StringCache {
 
@@ -25,8 +26,11 @@ public final class StringCache {
 
     /** The string of {@code length} UTF-8 bytes of {@code data} at {@code offset}. */
     String get(byte[] data, int offset, int length) {
-        if (length > MAX_BYTES || length < 8) {
+        if (length > MAX_BYTES) {
             return new String(data, offset, length, StandardCharsets.UTF_8);
+        }
+        if (length < 8) {
+            return hashed(new String(data, offset, length, StandardCharsets.UTF_8));
         }
         long h = (long) LONG.get(data, offset) * 0x9E3779B97F4A7C15L ^ (long) LONG.get(data, offset + length - 8) ^ length;
         int slot = (int) (h ^ (h >>> 29) ^ (h >>> 47)) & (SLOTS - 1);
@@ -34,9 +38,15 @@ public final class StringCache {
         if (key != null && Arrays.equals(key, 0, key.length, data, offset, offset + length)) {
             return values[slot];
         }
-        String s = new String(data, offset, length, StandardCharsets.UTF_8);
+        String s = hashed(new String(data, offset, length, StandardCharsets.UTF_8));
         keys[slot] = Arrays.copyOfRange(data, offset, offset + length);
         values[slot] = s;
+        return s;
+    }
+
+    /** Short strings are names and ids, which the reducer hashes as map keys. */
+    private static String hashed(String s) {
+        s.hashCode();
         return s;
     }
 }

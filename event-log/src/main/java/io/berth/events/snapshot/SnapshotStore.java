@@ -5,6 +5,7 @@ import io.berth.events.codec.Shape;
 import io.berth.events.codec.ShapeParser;
 import io.berth.events.codec.Utf8;
 import io.berth.events.state.ChampMap;
+import io.berth.events.state.ChampSet;
 import io.berth.events.state.Container;
 import io.berth.events.state.EngineState;
 import io.berth.events.state.Exec;
@@ -29,7 +30,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
-import org.pcollections.HashTreePSet;
 import org.pcollections.PMap;
 import org.pcollections.PSet;
 import org.slf4j.Logger;
@@ -193,7 +193,7 @@ public final class SnapshotStore {
         for (Exec x : snap.execs()) {
             execs = execs.plus(x.id(), x);
             execIndex = execIndex.plus(x.containerId(),
-                    execIndex.getOrDefault(x.containerId(), HashTreePSet.empty()).plus(x.id()));
+                    execIndex.getOrDefault(x.containerId(), ChampSet.empty()).plus(x.id()));
         }
         PMap<String, Network> networks = ChampMap.empty();
         for (Network n : snap.networks()) {

@@ -4,8 +4,8 @@ import io.berth.events.NetworkEvent;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
-import org.pcollections.TreePMap;
 
 /**
  * One network as the journal says it is, with its members.
@@ -14,7 +14,7 @@ import org.pcollections.TreePMap;
  * @param bridge       the Linux bridge of a bridge network, else empty
  * @param createdNanos journal time of creation, 0 for the built-in networks
  * @param builtin      one of {@code bridge}, {@code host}, {@code none}, which cannot be removed
- * @param members      container id to its membership, in id order
+ * @param members      container id to its membership, in no particular order ({@link #membersById} sorts)
  */
 public record Network(
         String id,
@@ -31,8 +31,9 @@ public record Network(
 
     public Network {
         labels = Collections.unmodifiableMap(new TreeMap<>(labels));
-        // Persistent, so a container joining or leaving costs O(log n), not a copy of every member.
-        members = members instanceof TreePMap<String, Member> p ? p : TreePMap.from(members);
+        // Persistent, so a container joining or leaving copies one short path, not every member; a
+        // hash trie rather than a sorted tree because the reducer only looks members up.
+        members = members instanceof ChampMap<String, Member> p ? p : ChampMap.<String, Member>empty().plusAll(members);
     }
 
     /** A container's membership: its aliases, and its endpoint while it runs (else null). */
@@ -70,8 +71,13 @@ public record Network(
         return new Network(id, name, driver, bridge, subnet, gateway, labels, internal, createdNanos, builtin, m);
     }
 
+    /** The members in container id order, as Docker lists them. */
+    public SortedMap<String, Member> membersById() {
+        return Collections.unmodifiableSortedMap(new TreeMap<>(members));
+    }
+
     Network withMember(String containerId, Member m) {
-        TreePMap<String, Member> all = (TreePMap<String, Member>) members;
+        ChampMap<String, Member> all = (ChampMap<String, Member>) members;
         return withMembers(m == null ? all.minus(containerId) : all.plus(containerId, m));
     }
 

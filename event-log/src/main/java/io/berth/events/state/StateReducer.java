@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import org.pcollections.HashTreePSet;
 import org.pcollections.PMap;
 import org.pcollections.PSet;
 
@@ -225,7 +224,7 @@ public final class StateReducer {
                 yield new Exec(x.spec(), Exec.Status.EXITED, 0, e.exitCode());
             }
         };
-        PSet<String> ids = s.execIndex().getOrDefault(next.containerId(), HashTreePSet.empty());
+        PSet<String> ids = s.execIndex().getOrDefault(next.containerId(), ChampSet.empty());
         return new EngineState(s.seq(), s.containers(), s.names(), s.images(), s.tags(),
                 s.execs().plus(next.id(), next), s.execIndex().plus(next.containerId(), ids.plus(next.id())),
                 s.networks(), s.volumes());

@@ -10,9 +10,7 @@ import static io.berth.events.state.ContainerState.Status.RUNNING;
 
 import io.berth.errors.EngineException;
 import io.berth.events.state.ContainerState.Status;
-import java.util.EnumMap;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The container lifecycle's transition table: for each state, which verbs are legal and which state
@@ -34,7 +32,12 @@ public final class Transitions {
     /** Marks the end of a container's life: after {@code REMOVED} it is gone from the state. */
     public static final Status GONE = null;
 
-    private static final Map<Status, Map<Verb, Status>> TABLE = new EnumMap<>(Status.class);
+    /**
+     * The table by ordinals, legality apart because a legal move may lead to {@link #GONE}: the
+     * reducer consults it on every container event of a replay.
+     */
+    private static final boolean[][] LEGAL = new boolean[Status.values().length][Verb.values().length];
+    private static final Status[][] NEXT = new Status[Status.values().length][Verb.values().length];
 
     static {
         on(CREATED, Verb.START, RUNNING);
@@ -68,7 +71,8 @@ public final class Transitions {
     private Transitions() {}
 
     private static void on(Status from, Verb verb, Status to) {
-        TABLE.computeIfAbsent(from, s -> new EnumMap<>(Verb.class)).put(verb, to);
+        LEGAL[from.ordinal()][verb.ordinal()] = true;
+        NEXT[from.ordinal()][verb.ordinal()] = to;
     }
 
     private static void stays(Status state, Verb... verbs) {
@@ -79,8 +83,7 @@ public final class Transitions {
 
     /** True when {@code verb} is legal in state {@code from}. */
     public static boolean allowed(Status from, Verb verb) {
-        Map<Verb, Status> row = TABLE.get(from);
-        return row != null && row.containsKey(verb);
+        return LEGAL[from.ordinal()][verb.ordinal()];
     }
 
     /**
@@ -92,7 +95,7 @@ public final class Transitions {
         if (!allowed(from, verb)) {
             throw EngineException.conflict("cannot " + verb.word() + ": container is " + from.word());
         }
-        return TABLE.get(from).get(verb);
+        return NEXT[from.ordinal()][verb.ordinal()];
     }
 
     /** Checks that {@code verb} is legal for the container without computing the next state. */

@@ -103,7 +103,7 @@ class NetworkVolumeReducerTest {
             ids.remove(id(i));
         }
         Collections.sort(ids);
-        assertEquals(ids, List.copyOf(state.networks().get(bridge).members().keySet()));
+        assertEquals(ids, List.copyOf(state.networks().get(bridge).membersById().keySet()));
         assertEquals(ids, state.containers().keySet().stream().sorted().toList(), "every container is still a member");
     }
 
