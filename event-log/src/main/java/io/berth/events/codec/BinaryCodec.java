@@ -301,10 +301,13 @@ public final class BinaryCodec {
                 return List.of();
             }
             Object[] items = new Object[n];
+            boolean nulls = false;
             for (int i = 0; i < n; i++) {
                 items[i] = element.read(in);
+                nulls |= items[i] == null;
             }
-            return Collections.unmodifiableList(Arrays.asList(items));
+            // An immutable list is what the records' List.copyOf keeps as it is, instead of copying.
+            return nulls ? Collections.unmodifiableList(Arrays.asList(items)) : List.of(items);
         }
 
         @Override
@@ -505,7 +508,7 @@ public final class BinaryCodec {
 
         Object construct(Object[] args) {
             try {
-                return constructor.invoke(args);
+                return (Object) constructor.invokeExact(args);
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {

@@ -29,10 +29,13 @@ public final class StringCache {
         if (length > MAX_BYTES) {
             return new String(data, offset, length, StandardCharsets.UTF_8);
         }
-        if (length < 8) {
-            return hashed(new String(data, offset, length, StandardCharsets.UTF_8));
+        if (length == 0) {
+            return "";
         }
-        long h = (long) LONG.get(data, offset) * 0x9E3779B97F4A7C15L ^ (long) LONG.get(data, offset + length - 8) ^ length;
+        long h = length >= 8
+                ? (long) LONG.get(data, offset) * 0x9E3779B97F4A7C15L ^ (long) LONG.get(data, offset + length - 8)
+                : shortKey(data, offset, length) * 0x9E3779B97F4A7C15L;
+        h ^= length;
         int slot = (int) (h ^ (h >>> 29) ^ (h >>> 47)) & (SLOTS - 1);
         byte[] key = keys[slot];
         if (key != null && Arrays.equals(key, 0, key.length, data, offset, offset + length)) {
@@ -44,7 +47,16 @@ public final class StringCache {
         return s;
     }
 
-    /** Short strings are names and ids, which the reducer hashes as map keys. */
+    /** The bytes of a string shorter than eight bytes as one number: a spec's values mostly are. */
+    private static long shortKey(byte[] data, int offset, int length) {
+        long v = 0;
+        for (int i = 0; i < length; i++) {
+            v = v << 8 | (data[offset + i] & 0xFF);
+        }
+        return v;
+    }
+
+    /** Cached strings are names and ids, which the reducer hashes as map keys. */
     private static String hashed(String s) {
         s.hashCode();
         return s;

@@ -28,5 +28,8 @@ class StringCacheTest {
         byte[] again = "id42-ü-padding".getBytes(StandardCharsets.UTF_8);
         String a = cache.get(again, 0, again.length);
         assertSame(a, cache.get(again.clone(), 0, again.length), "the second read of the same bytes is the first's string");
+        byte[] shortOne = "box".getBytes(StandardCharsets.UTF_8);
+        assertSame(cache.get(shortOne, 0, 3), cache.get(shortOne.clone(), 0, 3), "short strings are cached too");
+        assertEquals("", cache.get(shortOne, 1, 0));
     }
 }
