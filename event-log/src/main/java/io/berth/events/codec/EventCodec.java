@@ -54,7 +54,12 @@ public final class EventCodec {
         if (wire == null) {
             throw new IllegalArgumentException("missing event name");
         }
-        return READERS.computeIfAbsent(wire, EventCodec::readerFor).apply(in);
+        Function<ByteReader, Event> reader = READERS.get(wire);
+        if (reader == null) {
+            // A plain get first: computeIfAbsent costs a replay more per entry even when the name is there.
+            reader = READERS.computeIfAbsent(wire, EventCodec::readerFor);
+        }
+        return reader.apply(in);
     }
 
     /**

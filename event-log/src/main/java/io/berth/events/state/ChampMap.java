@@ -68,6 +68,14 @@ public final class ChampMap<K, V> extends AbstractMap<K, V> implements PMap<K, V
         return h ^ (h >>> 16);
     }
 
+    /**
+     * Key equality that asks {@code equals} only of a different instance: the replay hands the fold
+     * the key instances its maps hold, and an identical key then costs no load of the stored one.
+     */
+    private static boolean same(Object stored, Object key) {
+        return stored == key || stored.equals(key);
+    }
+
     private static int bit(int hash, int shift) {
         return 1 << ((hash >>> shift) & MASK);
     }
@@ -99,7 +107,7 @@ public final class ChampMap<K, V> extends AbstractMap<K, V> implements PMap<K, V
             int bit = bit(hash, shift);
             if ((dataMap & bit) != 0) {
                 int i = 2 * dataIndex(bit);
-                return content[i].equals(key) ? content[i + 1] : null;
+                return same(content[i], key) ? content[i + 1] : null;
             }
             if ((nodeMap & bit) != 0) {
                 return ((Node) content[nodeSlot(bit)]).find(key, hash, shift + BITS);
@@ -113,7 +121,7 @@ public final class ChampMap<K, V> extends AbstractMap<K, V> implements PMap<K, V
             if ((dataMap & bit) != 0) {
                 int i = 2 * dataIndex(bit);
                 Object k = content[i];
-                if (k.equals(key)) {
+                if (same(k, key)) {
                     if (content[i + 1] == value) {
                         return this;
                     }
@@ -176,7 +184,7 @@ public final class ChampMap<K, V> extends AbstractMap<K, V> implements PMap<K, V
             int bit = bit(hash, shift);
             if ((dataMap & bit) != 0) {
                 int i = 2 * dataIndex(bit);
-                if (!content[i].equals(key)) {
+                if (!same(content[i], key)) {
                     return this;
                 }
                 change.sizeChanged = true;

@@ -30,7 +30,8 @@ public record Network(
         Map<String, Member> members) {
 
     public Network {
-        labels = Collections.unmodifiableMap(new TreeMap<>(labels));
+        // Every membership change builds a new Network; most have no labels and skip the sorted copy.
+        labels = labels.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(labels));
         // Persistent, so a container joining or leaving copies one short path, not every member; a
         // hash trie rather than a sorted tree because the reducer only looks members up.
         members = members instanceof ChampMap<String, Member> p ? p : ChampMap.<String, Member>empty().plusAll(members);
