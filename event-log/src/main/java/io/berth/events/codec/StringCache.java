@@ -56,7 +56,7 @@ public final class StringCache {
         return v;
     }
 
-    /** Cached strings are names and ids, which the reducer hashes as map keys. */
+    /** Most cached strings are ids and names, which the reducer hashes as map keys; hash them here. */
     private static String hashed(String s) {
         s.hashCode();
         return s;

@@ -263,7 +263,7 @@ public final class ChampMap<K, V> extends AbstractMap<K, V> implements PMap<K, V
 
         private int indexOf(Object key) {
             for (int i = 0; i < pairs.length; i += 2) {
-                if (pairs[i].equals(key)) {
+                if (same(pairs[i], key)) {
                     return i;
                 }
             }

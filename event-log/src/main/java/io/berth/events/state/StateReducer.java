@@ -174,10 +174,8 @@ public final class StateReducer {
             execs = execs.minusAll(ids);
         }
         PMap<String, Network> networks = s.networks();
-        for (Network n : s.networks().values()) {
-            if (n.members().containsKey(c.id())) {
-                networks = networks.plus(n.id(), n.withMember(c.id(), null));
-            }
+        for (Network n : s.networksOf(c.id())) {
+            networks = networks.plus(n.id(), n.withMember(c.id(), null));
         }
         return new EngineState(s.seq(), s.containers().minus(c.id()), s.names().minus(c.name()), s.images(),
                 s.tags(), execs, s.execIndex().minus(c.id()), networks, s.volumes());
